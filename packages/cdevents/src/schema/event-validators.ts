@@ -3,8 +3,9 @@
  * {@link precompileAll}) and shared by every parse.
  * @module
  */
-import { eventDefs, type EventDef, jsonSchemaOf } from "../spec/registry.ts";
+import { type EventDef, eventDefs, jsonSchemaOf } from "../spec/registry.ts";
 import { type ClosedMode, SchemaCompiler, type Validator } from "./compile.ts";
+import type { SchemaObject } from "./shapes.ts";
 
 const compilers = { purl: new SchemaCompiler({ purl: true }), plain: new SchemaCompiler({ purl: false }) };
 const cache = new Map<string, Validator>();
@@ -24,10 +25,24 @@ export function eventValidator(def: EventDef, options: EventValidatorOptions = {
   const key = `${def.type}|${mode}|${purl}`;
   let v = cache.get(key);
   if (!v) {
-    v = (purl ? compilers.purl : compilers.plain).compile(jsonSchemaOf(def), { mode });
+    const schema = mode === "lenient" ? anyVersion(jsonSchemaOf(def)) : jsonSchemaOf(def);
+    v = (purl ? compilers.purl : compilers.plain).compile(schema, { mode });
     cache.set(key, v);
   }
   return v;
+}
+
+type Props = { readonly properties: Record<string, SchemaObject> };
+
+/** The schema with `context.type` open to any version (the version was already matched by the policy). */
+function anyVersion(schema: SchemaObject): SchemaObject {
+  const { properties } = schema as Props;
+  const context = properties.context as SchemaObject & Props;
+  const type = { type: "string", minLength: 1 };
+  return {
+    ...schema,
+    properties: { ...properties, context: { ...context, properties: { ...context.properties, type } } },
+  };
 }
 
 /** Compiles every validator now, so no first event pays for it (servers call this at start). */

@@ -110,6 +110,8 @@ export interface EventSchemaOptions {
   readonly id: string;
   /** `subject.type` value (spec ≤ 0.4.1, and optional in 0.5 `ticket.closed`). */
   readonly subjectType?: string;
+  /** JSON Schema of `subject.type` when it is not a single value (custom events). */
+  readonly subjectTypeSchema?: SchemaObject;
   /** Accept an optional `subject.type` where the release has none (0.5 `ticket.closed`). */
   readonly optionalSubjectType?: boolean;
   /** JSON Schema of `subject.content`. */
@@ -122,8 +124,8 @@ export interface EventSchemaOptions {
 export function eventSchema(release: Release, o: EventSchemaOptions): SchemaObject {
   const subjectProps: Record<string, unknown> = { id: nonEmpty, source: sourceSchema, content: o.content };
   const required = ["id", "content"];
-  if (o.subjectType !== undefined && (hasSubjectType(release) || o.optionalSubjectType)) {
-    subjectProps.type = { type: "string", minLength: 1, enum: [o.subjectType] };
+  if ((o.subjectType !== undefined || o.subjectTypeSchema) && (hasSubjectType(release) || o.optionalSubjectType)) {
+    subjectProps.type = o.subjectTypeSchema ?? { type: "string", minLength: 1, enum: [o.subjectType] };
     if (hasSubjectType(release)) required.splice(1, 0, "type");
   }
   return {

@@ -1,0 +1,308 @@
+/**
+ * The one entry point for incoming events: JSON text, bytes, a plain object, a CloudEvent or HTTP request parts
+ * in; a typed event or issues out. Detects the spec release from `context.type`, applies the compatibility
+ * policy, checks custom events and `schemaUri`, and never shares state between calls.
+ * @module
+ */
+
+import { type Compat, matchStandard } from "./compat.ts";
+import { type CustomCDEvent, type CustomType, customEnvelopeSchema, customRelease } from "./custom.ts";
+import { checkCustomData } from "./custom-data.ts";
+import { decodeInput, type ParseInput } from "./input.ts";
+import { type Issue, IssueCode } from "./issues.ts";
+import { type CDEventsOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
+import { type JsonSchema, SchemaCompiler, type Validator } from "./schema/compile.ts";
+import { eventValidator } from "./schema/event-validators.ts";
+import { SchemaUriResolver, type SchemaUriStatus } from "./schema-uri.ts";
+import type { CDEvent, DraftCDEvent } from "./spec/catalog.ts";
+import type { Release } from "./spec/releases.ts";
+import { explainMalformedType, parseType } from "./type-string.ts";
+
+/** Any declared event, drafts included. */
+export type AnyCDEvent = CDEvent | DraftCDEvent;
+
+/** An event whose `context.type` is a newer or older version than the declared one it was checked against. */
+export type LooseEvent<E> = E extends { context: infer C }
+  ? Omit<E, "context"> & { context: Omit<C, "type"> & { type: string } }
+  : never;
+
+interface OkBase {
+  readonly ok: true;
+  /** The spec release whose schema the event was checked against. */
+  readonly release: Release;
+  /** Whether `context.schemaUri` was absent, checked, or not checked (no schema registered, no fetcher). */
+  readonly schemaUri: SchemaUriStatus;
+  /** Things a person should know that are not errors (e.g. why schemaUri was not checked). */
+  readonly notes: readonly string[];
+}
+
+/**
+ * A declared event. `type` is the declared type it was checked against: compare it to narrow `event`
+ * (`if (r.ok && r.type === "dev.cdevents.build.finished.0.3.0") r.event.subject.content.artifactId`).
+ */
+export type StandardOk<E extends AnyCDEvent = AnyCDEvent> = E extends unknown
+  ?
+      | (OkBase & {
+          readonly kind: "exact";
+          readonly type: E["context"]["type"];
+          readonly compat: "exact";
+          readonly event: E;
+        })
+      | (OkBase & {
+          readonly kind: "compatible";
+          readonly type: E["context"]["type"];
+          readonly compat: Exclude<Compat, "exact">;
+          readonly event: LooseEvent<E>;
+        })
+  : never;
+
+/** A custom (`dev.cdeventsx`) event; `registered` says whether a content schema was registered for its type. */
+export interface CustomOk extends OkBase {
+  readonly kind: "custom";
+  readonly type: CustomType;
+  readonly registered: boolean;
+  readonly event: CustomCDEvent;
+}
+
+/** An event of an unknown `dev.cdevents` type, accepted because `unknownTypes: "accept"` (envelope checked only). */
+export interface UnknownOk extends OkBase {
+  readonly kind: "unknown";
+  readonly type: null;
+  readonly event: {
+    context: { type: string; [k: string]: unknown };
+    subject: { [k: string]: unknown };
+    [k: string]: unknown;
+  };
+}
+
+/** A rejected input. `type` is `context.type` when it could be read. */
+export interface ParseFailed {
+  readonly ok: false;
+  readonly issues: readonly Issue[];
+  readonly type?: string;
+}
+
+/** The result of parsing or validating one event. */
+export type ParseResult = StandardOk | CustomOk | UnknownOk | ParseFailed;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const failed = (issues: readonly Issue[], type?: unknown): ParseFailed =>
+  typeof type === "string" ? { ok: false, issues, type } : { ok: false, issues };
+
+interface Checked {
+  readonly result: ParseResult;
+  /** Set when the event names a schemaUri that is neither registered nor cached and a fetcher could get it. */
+  readonly fetch?: string;
+}
+
+/**
+ * A configured parser/validator. Options are normalised once here; every parse builds fresh objects and
+ * shares nothing mutable with the next.
+ */
+export class CDEvents {
+  readonly options: ResolvedOptions;
+  readonly #compiler: SchemaCompiler;
+  readonly #schemas: SchemaUriResolver;
+  readonly #custom = new Map<string, Validator>();
+
+  constructor(options: CDEventsOptions = {}) {
+    this.options = resolveOptions(options);
+    this.#compiler = new SchemaCompiler({ purl: this.options.purl });
+    this.#schemas = new SchemaUriResolver(this.#compiler, this.options.fetchSchemas);
+    for (const [uri, schema] of Object.entries(options.schemas ?? {})) this.#schemas.register(uri, schema);
+  }
+
+  /** Registers a schema for a `schemaUri` value. */
+  registerSchema(uri: string, schema: JsonSchema): void {
+    this.#schemas.register(uri, schema);
+  }
+
+  /**
+   * Registers the content schema of a custom type, so its `subject.content` is checked. The envelope is always
+   * checked against the release's custom-event schema.
+   */
+  registerCustomContent(type: string, content: JsonSchema): void {
+    const parsed = parseType(type);
+    if (parsed?.kind !== "custom") throw new TypeError(explainMalformedType(type));
+    this.#custom.set(type, this.#compiler.compile(content));
+  }
+
+  /** Parses one event. Never fetches: an unregistered `schemaUri` is reported, see {@link parseAsync}. */
+  parse(input: ParseInput): ParseResult {
+    const decoded = decodeInput(input);
+    if (!decoded.ok) return failed(decoded.issues);
+    const { result, fetch } = this.#check(decoded.value);
+    if (fetch === undefined) return result;
+    return failed(
+      [
+        {
+          code: IssueCode.SchemaUnresolved,
+          path: "/context/schemaUri",
+          message: `schemaUri ${fetch} is not cached; parseAsync() fetches it`,
+        },
+      ],
+      (decoded.value as { context: { type: string } }).context.type,
+    );
+  }
+
+  /** Parses one event, fetching its `schemaUri` schema when a fetcher is configured and it is not yet cached. */
+  async parseAsync(input: ParseInput): Promise<ParseResult> {
+    const decoded = decodeInput(input);
+    if (!decoded.ok) return failed(decoded.issues);
+    const first = this.#check(decoded.value);
+    if (first.fetch === undefined) return first.result;
+    try {
+      await this.#schemas.load(first.fetch);
+    } catch (e) {
+      const type = (decoded.value as { context: { type: string } }).context.type;
+      return failed(
+        [{ code: IssueCode.SchemaUnresolved, path: "/context/schemaUri", message: (e as Error).message }],
+        type,
+      );
+    }
+    return this.#check(decoded.value).result;
+  }
+
+  /** Validates an event object (same as {@link parse} on an object). */
+  validate(event: unknown): ParseResult {
+    return this.parse(event as ParseInput);
+  }
+
+  #check(value: unknown): Checked {
+    if (!isObj(value))
+      return {
+        result: failed([
+          { code: IssueCode.Type, path: "", message: "a CDEvent must be a JSON object with context and subject" },
+        ]),
+      };
+    const context = value.context;
+    const type = isObj(context) ? context.type : undefined;
+    if (typeof type !== "string") {
+      const issue: Issue = !isObj(context)
+        ? {
+            code: context === undefined ? IssueCode.Required : IssueCode.Type,
+            path: "/context",
+            message: context === undefined ? "is required" : "must be an object",
+          }
+        : {
+            code: type === undefined ? IssueCode.Required : IssueCode.Type,
+            path: "/context/type",
+            message: type === undefined ? "is required" : "must be a string",
+          };
+      return { result: failed([issue]) };
+    }
+    const parsed = parseType(type);
+    if (!parsed)
+      return {
+        result: failed(
+          [{ code: IssueCode.MalformedType, path: "/context/type", message: explainMalformedType(type) }],
+          type,
+        ),
+      };
+    if (parsed.kind === "custom") return this.#checkCustom(value, context as Record<string, unknown>, type);
+    const match = matchStandard(type, parsed.name, parsed.version, this.options);
+    if ("issue" in match) return { result: failed([match.issue], type) };
+    if ("unknown" in match) {
+      if (this.options.unknownTypes === "accept")
+        return this.#checkUnknown(value, context as Record<string, unknown>, type);
+      return {
+        result: failed(
+          [
+            {
+              code: IssueCode.UnknownType,
+              path: "/context/type",
+              message: `unknown CDEvents type ${type}: no ${parsed.name} event in spec 0.3.0, 0.4.1 or 0.5.1${this.options.drafts ? " or the 0.6 draft" : ""}`,
+            },
+          ],
+          type,
+        ),
+      };
+    }
+    const mode = match.compat === "exact" || match.compat.startsWith("older") ? "strict" : "lenient";
+    const issues = eventValidator(match.def, { mode, purl: this.options.purl }).issues(value);
+    checkCustomData(value, issues);
+    if (issues.length > 0) return { result: failed(issues, type) };
+    const base = { ok: true as const, release: match.def.release, type: match.def.type, event: value };
+    const ok =
+      match.compat === "exact"
+        ? { ...base, kind: "exact" as const, compat: "exact" as const }
+        : { ...base, kind: "compatible" as const, compat: match.compat };
+    return this.#withSchemaUri(ok as unknown as ParseResult & OkBase, value, context as Record<string, unknown>);
+  }
+
+  #checkCustom(value: Record<string, unknown>, context: Record<string, unknown>, type: string): Checked {
+    const release = customRelease(context);
+    const issues = this.#compiler.compile(customEnvelopeSchema(release), { mode: "strict" }).issues(value);
+    const content = this.#custom.get(type);
+    if (content && isObj(value.subject))
+      issues.push(...content.issues((value.subject as Record<string, unknown>).content, "/subject/content"));
+    checkCustomData(value, issues);
+    if (issues.length > 0) return { result: failed(issues, type) };
+    const ok = {
+      ok: true as const,
+      kind: "custom" as const,
+      type,
+      release,
+      registered: content !== undefined,
+      event: value,
+    };
+    return this.#withSchemaUri(ok as unknown as ParseResult & OkBase, value, context);
+  }
+
+  #checkUnknown(value: Record<string, unknown>, context: Record<string, unknown>, type: string): Checked {
+    const release = customRelease(context);
+    const envelope = customEnvelopeSchema(release);
+    const lenient = {
+      ...envelope,
+      properties: {
+        ...(envelope.properties as object),
+        context: {
+          ...(envelope.properties as { context: Record<string, unknown> }).context,
+          properties: {
+            ...(envelope.properties as { context: { properties: object } }).context.properties,
+            type: { type: "string" },
+          },
+        },
+      },
+    };
+    const issues = this.#compiler.compile(lenient, { mode: "lenient" }).issues(value);
+    if (issues.length > 0) return { result: failed(issues, type) };
+    const ok = { ok: true as const, kind: "unknown" as const, type: null, release, event: value };
+    return this.#withSchemaUri(ok as unknown as ParseResult & OkBase, value, context);
+  }
+
+  #withSchemaUri(ok: ParseResult & OkBase, value: Record<string, unknown>, context: Record<string, unknown>): Checked {
+    const uri = context.schemaUri;
+    if (typeof uri !== "string") return { result: { ...ok, schemaUri: "absent", notes: [] } as ParseResult };
+    const v = this.#schemas.get(uri);
+    if (v) {
+      const issues = v.issues(value).map((i) => ({ ...i, code: i.code, message: `schemaUri ${uri}: ${i.message}` }));
+      if (issues.length > 0) return { result: failed(issues, context.type) };
+      return { result: { ...ok, schemaUri: "checked", notes: [] } as ParseResult };
+    }
+    if (this.#schemas.canFetch) return { result: ok as ParseResult, fetch: uri };
+    const note = `schemaUri ${uri} was not checked: no schema is registered for it and schema fetching is off`;
+    return { result: { ...ok, schemaUri: "unchecked", notes: [note] } as ParseResult };
+  }
+}
+
+/** Creates a configured parser/validator. */
+export function createCDEvents(options: CDEventsOptions = {}): CDEvents {
+  return new CDEvents(options);
+}
+
+let defaultInstance: CDEvents | undefined;
+const instance = () => {
+  defaultInstance ??= new CDEvents();
+  return defaultInstance;
+};
+
+/** Parses one event with the default options (stable releases, offline, purl checks on). */
+export function parse(input: ParseInput): ParseResult {
+  return instance().parse(input);
+}
+
+/** Validates one event object with the default options. */
+export function validate(event: unknown): ParseResult {
+  return instance().validate(event);
+}
