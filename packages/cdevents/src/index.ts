@@ -1,0 +1,61 @@
+/**
+ * `@cairn/cdevents`: every CDEvent of spec 0.3.0, 0.4.1 and 0.5.1 (and, on request, the 0.6 draft's approval
+ * events) — typed, validated, converted between releases, and encoded as CloudEvents. Runs on Node, browsers and
+ * edge runtimes (no Node built-ins).
+ * @module
+ */
+
+export type { Compat } from "./compat.ts";
+export { CUSTOM_TYPE_PATTERN, type CustomCDEvent, type CustomType, customEnvelopeSchema } from "./custom.ts";
+export {
+  type CustomDataValue,
+  fromBase64,
+  isJsonContentType,
+  readCustomData,
+  toBase64,
+  writeCustomData,
+} from "./custom-data.ts";
+export { CDEventsError, type CDEventsErrorOptions, ErrorCode, isCDEventsError } from "./errors.ts";
+export { createEvent, type Defaults, type EventInit, isType, pinDefaults } from "./factory.ts";
+export type { ParseInput } from "./input.ts";
+export { type Failed, formatIssues, type Issue, IssueCode, type Ok, type Result } from "./issues.ts";
+export { type LinkEdges, type LinkOptions, linkEdges, linkFromParent, relation, withLink } from "./links.ts";
+export type { CDEventsOptions, CompatPolicy } from "./options.ts";
+export {
+  type AnyCDEvent,
+  CDEvents,
+  type CustomOk,
+  createCDEvents,
+  type LooseEvent,
+  type ParseFailed,
+  type ParseResult,
+  parse,
+  type StandardOk,
+  type UnknownOk,
+  validate,
+} from "./parse.ts";
+export { type JsonSchema, SchemaCompiler, Validator } from "./schema/compile.ts";
+export { precompileAll } from "./schema/event-validators.ts";
+export { isDateTime, isPurl, isUri, isUriReference } from "./schema/formats.ts";
+export type { SchemaFetchOptions, SchemaUriStatus } from "./schema-uri.ts";
+export type { CDEvent, CDEventOfType, CDEventType, DraftCDEvent } from "./spec/catalog.ts";
+export type { CDEventOf, ContextV03, ContextV04, ContextV05, CustomData } from "./spec/envelope.ts";
+export type {
+  EmbeddedLink,
+  EmbeddedLinkEnd,
+  EmbeddedLinkPath,
+  EmbeddedLinkRelation,
+  LinkNode,
+  LinkType,
+  StandaloneLink,
+} from "./spec/links.ts";
+export { type EventDef, eventDefs, findEventDef, jsonSchemaOf } from "./spec/registry.ts";
+export {
+  ALL_RELEASES,
+  DRAFT_RELEASE,
+  LATEST_RELEASE,
+  type Release,
+  STABLE_RELEASES,
+  type StableRelease,
+} from "./spec/releases.ts";
+export { compareVersions, type ParsedType, parseType, parseVersion, type Version } from "./type-string.ts";
