@@ -54,7 +54,7 @@ function validTime(s: string, i: number): boolean {
     else if (rest === 3 && s.charCodeAt(j + 3) === 58) tzM = digits(s, j + 4, 2);
     else if (rest === 2) tzM = digits(s, j + 3, 2);
     else return false;
-    if (tzM < 0) return false;
+    if (tzM < 0 || tzH > 23 || tzM > 59) return false;
   } else return false;
   if (hr <= 23 && min <= 59 && sec < 60) return true;
   // Leap second: only 23:59:60 in UTC.
@@ -63,12 +63,11 @@ function validTime(s: string, i: number): boolean {
   return (utcHr === 23 || utcHr === -1) && (utcMin === 59 || utcMin === -1) && sec < 61;
 }
 
-/** RFC 3339 `date-time` with a mandatory time zone (separator `T`, `t` or white space, as ajv-formats). */
+const SEPARATOR = /^[Tt\s]$/;
+
+/** RFC 3339 `date-time` with a mandatory time zone (separator `T`, `t` or any white space, as ajv-formats). */
 export function isDateTime(s: string): boolean {
-  if (s.length < 20) return false;
-  const sep = s.charCodeAt(10);
-  if (sep !== 84 && sep !== 116 && sep !== 32 && sep !== 9 && sep !== 10 && sep !== 13 && sep !== 12 && sep !== 11)
-    return false;
+  if (s.length < 20 || !SEPARATOR.test(s.charAt(10))) return false;
   return validDate(s) && validTime(s, 11);
 }
 
