@@ -6,6 +6,7 @@
  */
 
 export type { Compat } from "./compat.ts";
+export { type ConvertOptions, type ConvertResult, convert, type Loss } from "./convert.ts";
 export { CUSTOM_TYPE_PATTERN, type CustomCDEvent, type CustomType, customEnvelopeSchema } from "./custom.ts";
 export {
   type CustomDataValue,

@@ -23,12 +23,12 @@ export function decodeInput(input: ParseInput): { ok: true; value: unknown } | {
         issues: [{ code: IssueCode.JsonSyntax, path: "", message: "the bytes are not valid UTF-8" }],
       };
     }
-    return text(s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
+    return text(s);
   }
   return { ok: true, value: input };
 }
 
 function text(s: string): { ok: true; value: unknown } | { ok: false; issues: Issue[] } {
-  const r = parseJsonText(s);
+  const r = parseJsonText(s.charCodeAt(0) === 0xfeff ? s.slice(1) : s);
   return r.ok ? r : { ok: false, issues: [r.issue] };
 }

@@ -219,7 +219,11 @@ export class CDEvents {
       };
     }
     const mode = match.compat === "exact" || match.compat.startsWith("older") ? "strict" : "lenient";
-    const issues = eventValidator(match.def, { mode, purl: this.options.purl }).issues(value);
+    const issues = eventValidator(match.def, {
+      mode,
+      purl: this.options.purl,
+      exactType: match.compat === "exact",
+    }).issues(value);
     checkCustomData(value, issues);
     if (issues.length > 0) return { result: failed(issues, type) };
     const base = { ok: true as const, release: match.def.release, type: match.def.type, event: value };

@@ -16,16 +16,19 @@ export interface EventValidatorOptions {
   readonly mode?: ClosedMode;
   /** Check artifact ids as Package URLs. Default true. */
   readonly purl?: boolean;
+  /** Require `context.type` to be exactly the declared one. Default true; false once a policy matched another version. */
+  readonly exactType?: boolean;
 }
 
 /** The compiled validator of an event type. */
 export function eventValidator(def: EventDef, options: EventValidatorOptions = {}): Validator {
   const mode = options.mode ?? "strict";
   const purl = options.purl ?? true;
-  const key = `${def.type}|${mode}|${purl}`;
+  const exactType = options.exactType ?? true;
+  const key = `${def.type}|${mode}|${purl}|${exactType}`;
   let v = cache.get(key);
   if (!v) {
-    const schema = mode === "lenient" ? anyVersion(jsonSchemaOf(def)) : jsonSchemaOf(def);
+    const schema = exactType ? jsonSchemaOf(def) : anyVersion(jsonSchemaOf(def));
     v = (purl ? compilers.purl : compilers.plain).compile(schema, { mode });
     cache.set(key, v);
   }
@@ -48,6 +51,8 @@ function anyVersion(schema: SchemaObject): SchemaObject {
 /** Compiles every validator now, so no first event pays for it (servers call this at start). */
 export function precompileAll(options: { drafts?: boolean } = {}): void {
   for (const def of eventDefs(options)) {
-    for (const mode of ["strict", "lenient"] as const) eventValidator(def, { mode });
+    eventValidator(def);
+    eventValidator(def, { exactType: false });
+    eventValidator(def, { mode: "lenient", exactType: false });
   }
 }

@@ -30,7 +30,7 @@ export type Infer<S> = S extends Shape<infer V> ? V : never;
 /** Members of an object shape. */
 export type Members = { readonly [name: string]: Shape };
 
-type Flatten<T> = { [K in keyof T]: T[K] } & {};
+type Flatten<T> = { -readonly [K in keyof T]: T[K] } & {};
 
 /** The TypeScript object type of some members: required ones plain, the others optional. */
 export type InferMembers<M extends Members> = Flatten<

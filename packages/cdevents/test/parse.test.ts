@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createCDEvents, parse, validate } from "../src/index.ts";
+
+const event = (content: Record<string, unknown>, id = "e-1") => ({
+  context: {
+    specversion: "0.5.1",
+    id,
+    source: "/cairn/test",
+    type: "dev.cdevents.build.finished.0.3.0",
+    timestamp: "2026-03-01T10:00:00.123456789+01:00",
+  },
+  subject: { id: "b-1", content },
+});
+
+test("parsing an event with a field and then one without it never carries the field over", () => {
+  const withField = parse(JSON.stringify(event({ artifactId: "pkg:npm/a@1" })));
+  const without = parse(JSON.stringify(event({})));
+  assert.ok(withField.ok && without.ok);
+  assert.deepEqual(without.event.subject, { id: "b-1", content: {} });
+  assert.equal((withField.event.subject.content as { artifactId?: string }).artifactId, "pkg:npm/a@1");
+});
+
+test("concurrent parses do not interfere", async () => {
+  const inputs = Array.from({ length: 200 }, (_, i) =>
+    JSON.stringify(event(i % 2 ? { artifactId: `pkg:npm/a@${i}` } : {}, `id-${i}`)),
+  );
+  const results = await Promise.all(inputs.map(async (t) => parse(t)));
+  results.forEach((r, i) => {
+    assert.ok(r.ok);
+    assert.equal(r.event.context.id, `id-${i}`);
+    assert.equal((r.event.subject.content as { artifactId?: string }).artifactId, i % 2 ? `pkg:npm/a@${i}` : undefined);
+  });
+});
+
+test("timestamps keep their original string, nanoseconds and offset included", () => {
+  const r = parse(JSON.stringify(event({})));
+  assert.ok(r.ok);
+  assert.equal(r.event.context.timestamp, "2026-03-01T10:00:00.123456789+01:00");
+});
+
+test("text, bytes, ArrayBuffer, BOM and objects are all accepted", () => {
+  const text = JSON.stringify(event({}));
+  const bytes = new TextEncoder().encode(text);
+  for (const input of [
+    text,
+    bytes,
+    bytes.buffer,
+    `\uFEFF${text}`,
+    new TextEncoder().encode(`\uFEFF${text}`),
+    event({}),
+  ]) {
+    const r = parse(input as string);
+    assert.ok(r.ok, JSON.stringify(r));
+  }
+});
+
+test("invalid UTF-8 is a clear error", () => {
+  const r = parse(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]));
+  assert.ok(!r.ok);
+  assert.equal(r.issues[0]?.code, "json_syntax");
+  assert.match(r.issues[0]?.message ?? "", /UTF-8/);
+});
+
+test("validate() is parse() on an object, and failures carry the type", () => {
+  const bad = event({ artifactId: 1 });
+  const r = validate(bad);
+  assert.ok(!r.ok);
+  assert.equal(r.type, "dev.cdevents.build.finished.0.3.0");
+});
+
+test("the result's type narrows the event at compile time", () => {
+  const r = parse(JSON.stringify(event({ artifactId: "pkg:npm/a@1" })));
+  if (r.ok && r.type === "dev.cdevents.build.finished.0.3.0") {
+    const artifact: string | undefined = r.event.subject.content.artifactId;
+    assert.equal(artifact, "pkg:npm/a@1");
+    // @ts-expect-error a build.finished content has no taskName
+    assert.equal(r.event.subject.content.taskName, undefined);
+  } else assert.fail("expected build.finished");
+});
+
+test("0.4.1 results narrow to the 0.4.1 envelope (version, subject.type)", () => {
+  const r = parse({
+    context: {
+      version: "0.4.1",
+      id: "1",
+      source: "/s",
+      type: "dev.cdevents.taskrun.started.0.2.0",
+      timestamp: "2026-01-01T00:00:00Z",
+    },
+    subject: { id: "t", type: "taskRun", content: { url: "https://ci/x" } },
+  });
+  assert.ok(r.ok && r.type === "dev.cdevents.taskrun.started.0.2.0");
+  const t: "taskRun" = r.event.subject.type;
+  const url: string | undefined = r.event.subject.content.url;
+  const version: string = r.event.context.version;
+  assert.deepEqual([t, url, version], ["taskRun", "https://ci/x", "0.4.1"]);
+});
+
+const strict = { type: "object", required: ["customData"] };
+const withUri = (uri: string) => ({ ...event({}), context: { ...event({}).context, schemaUri: uri } });
+
+test("schemaUri: a configured fetcher fetches once, caches, and validates", async () => {
+  let calls = 0;
+  const kit = createCDEvents({
+    fetchSchemas: {
+      allow: ["https://schemas.example.com/"],
+      fetch: async () => {
+        calls++;
+        return strict;
+      },
+    },
+  });
+  const uri = "https://schemas.example.com/strict";
+  const sync = kit.parse(withUri(uri));
+  assert.ok(!sync.ok && sync.issues[0]?.code === "schema_unresolved", "sync parse does not fetch");
+  const [a, b] = await Promise.all([kit.parseAsync(withUri(uri)), kit.parseAsync(withUri(uri))]);
+  assert.ok(!a.ok && a.issues.some((i) => i.path === "/customData"));
+  assert.ok(!b.ok);
+  const good = await kit.parseAsync({ ...withUri(uri), customData: { x: 1 } });
+  assert.ok(good.ok && good.schemaUri === "checked");
+  assert.ok(kit.parse({ ...withUri(uri), customData: { x: 1 } }).ok, "cached: sync parse now checks it");
+  assert.equal(calls, 1);
+});
+
+test("schemaUri: outside the allow-list, or failing to fetch, is an error when a fetcher is configured", async () => {
+  const kit = createCDEvents({
+    fetchSchemas: {
+      allow: [/^https:\/\/ok\.example\.com\//],
+      fetch: async (uri) => {
+        throw new Error(`503 for ${uri}`);
+      },
+    },
+  });
+  const denied = await kit.parseAsync(withUri("https://evil.example.com/s"));
+  assert.ok(!denied.ok);
+  assert.match(denied.issues[0]?.message ?? "", /allow-list/);
+  const broken = await kit.parseAsync(withUri("https://ok.example.com/s"));
+  assert.ok(!broken.ok);
+  assert.equal(broken.issues[0]?.code, "schema_unresolved");
+  assert.match(broken.issues[0]?.message ?? "", /503/);
+});
+
+test("schemaUri: offline default says the schema was not checked", () => {
+  const r = parse(withUri("https://schemas.example.com/strict"));
+  assert.ok(r.ok);
+  assert.equal(r.schemaUri, "unchecked");
+  assert.match(r.notes[0] ?? "", /not checked/);
+});
