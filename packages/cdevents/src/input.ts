@@ -6,7 +6,7 @@ import { type Issue, IssueCode } from "./issues.ts";
 import { parseJsonText } from "./json-text.ts";
 
 /** What {@link parse} accepts. */
-export type ParseInput = string | Uint8Array | ArrayBuffer | { readonly [k: string]: unknown };
+export type ParseInput = string | Uint8Array | ArrayBuffer | object;
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 

@@ -7,7 +7,7 @@ import type { EmbeddedLink, EmbeddedLinkRelation } from "./spec/links.ts";
 
 /** The context members that link helpers read and write. */
 interface Linkable {
-  context: { id: string; chainId?: string; links?: EmbeddedLink[]; [k: string]: unknown };
+  context: { id: string; chainId?: string; links?: EmbeddedLink[] };
 }
 
 /** Options of {@link linkFromParent}. */
