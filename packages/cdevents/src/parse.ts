@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fromHttp, type HttpInput, isUnsupportedMediaType } from "./binding/http.ts";
 import { type Compat, matchStandard } from "./compat.ts";
 import { type CustomCDEvent, type CustomType, customEnvelopeSchema, customRelease } from "./custom.ts";
 import { checkCustomData } from "./custom-data.ts";
@@ -85,6 +86,18 @@ export interface ParseFailed {
 /** The result of parsing or validating one event. */
 export type ParseResult = StandardOk | CustomOk | UnknownOk | ParseFailed;
 
+/** The result of {@link CDEvents.parseHttp}: one result per event in message order, or message-level issues. */
+export interface HttpParseResult {
+  /** True when the message was acceptable and every event in it is valid. */
+  readonly ok: boolean;
+  /** One result per event (batch entries in order). Empty when the message itself was rejected. */
+  readonly results: readonly ParseResult[];
+  /** Problems with the message as a whole (content type, headers, body syntax). */
+  readonly issues: readonly Issue[];
+  /** True when the content type is not one CDEvents travel in (an HTTP server answers 415). */
+  readonly unsupportedMediaType: boolean;
+}
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const failed = (issues: readonly Issue[], type?: unknown): ParseFailed =>
   typeof type === "string" ? { ok: false, issues, type } : { ok: false, issues };
@@ -161,6 +174,30 @@ export class CDEvents {
       );
     }
     return this.#check(decoded.value).result;
+  }
+
+  /**
+   * Parses every event of an HTTP message (binary, structured, batch or bare). Message-level problems (e.g. an
+   * unsupported content type: `unsupportedMediaType`) fail the whole message; in a batch each entry has its own
+   * result, so the good ones can be kept.
+   */
+  parseHttp(message: HttpInput): HttpParseResult {
+    const decoded = fromHttp(message);
+    const results: ParseResult[] = decoded.value.map((d) => this.parse(d.cdevent));
+    if (decoded.ok || decoded.failed.length > 0) {
+      for (const index of decoded.failed) {
+        const prefix = `/${index}`;
+        const issues = decoded.issues.filter((i) => i.path === prefix || i.path.startsWith(`${prefix}/`));
+        results.splice(index, 0, failed(issues));
+      }
+      return { ok: results.every((r) => r.ok), results, issues: [], unsupportedMediaType: false };
+    }
+    return {
+      ok: false,
+      results: [],
+      issues: decoded.issues,
+      unsupportedMediaType: isUnsupportedMediaType(decoded.issues),
+    };
   }
 
   /** Validates an event object (same as {@link parse} on an object). */
