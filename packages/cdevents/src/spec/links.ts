@@ -25,14 +25,23 @@ export interface LinkNode {
 
 const tags = raw<LinkTags>({ type: "object", additionalProperties: true });
 
-/** Link node shapes: `contextId` required until 0.5.1; `contextId` or `domainId` in the draft. */
-function nodeShape(release: Release, optionalId: boolean): Shape<LinkNode> {
+/**
+ * The draft's domain id, `cdevents:v0:<provider>:<provider-id>:<namespace>:<groups>:<type>:<resource id>`: eight
+ * segments, only type and resource id non-empty, groups without a leading or trailing `/`.
+ */
+export const DOMAIN_ID_PATTERN = "^cdevents:v0:[^:]*:[^:]*:[^:]*:([^:/]([^:]*[^:/])?)?:[^:]+:.+$";
+
+/**
+ * Link node shapes: `contextId` required until 0.5.1; `contextId` or `domainId` in the draft, where RELATION
+ * nodes check the domain-id pattern and the other nodes only require a URI reference (as the draft does).
+ */
+function nodeShape(release: Release, optionalId: boolean, relation = false): Shape<LinkNode> {
   if (release === "0.6.0-draft") {
     return raw<LinkNode>({
       type: "object",
       properties: {
         contextId: { type: "string", minLength: 1 },
-        domainId: { type: "string", format: "uri-reference" },
+        domainId: { type: "string", format: "uri-reference", ...(relation ? { pattern: DOMAIN_ID_PATTERN } : {}) },
       },
       anyOf: [{ required: ["contextId"] }, { required: ["domainId"] }],
     });
@@ -76,7 +85,7 @@ export function embeddedLinksShape(release: Release): Shape<EmbeddedLink[]> {
   const branches = [
     obj({ linkType: kind("END"), from: node, tags }),
     obj({ linkType: kind("PATH"), from: req(node), tags }),
-    obj({ linkType: kind("RELATION"), linkKind: req(nonEmpty()), target: req(nodeShape(release, true)), tags }),
+    obj({ linkType: kind("RELATION"), linkKind: req(nonEmpty()), target: req(nodeShape(release, true, true)), tags }),
   ];
   return raw<EmbeddedLink[]>({ type: "array", items: { oneOf: branches.map((b) => b.schema) } });
 }
@@ -84,6 +93,7 @@ export function embeddedLinksShape(release: Release): Shape<EmbeddedLink[]> {
 /** The standalone link shapes of a release (`linkstart`, `linkpath`, `linkend`, `linkrelation`). */
 export function standaloneLinkShapes(release: Release) {
   const node = req(nodeShape(release, false));
+  const related = req(nodeShape(release, false, true));
   const common = {
     chainId: req(nonEmpty()),
     timestamp: req(str({ format: "date-time" })),
@@ -94,7 +104,13 @@ export function standaloneLinkShapes(release: Release) {
     START: obj({ ...common, linkType: kind("START"), start: node }),
     PATH: obj({ ...common, linkType: kind("PATH"), from: node, to: node }),
     END: obj({ ...common, linkType: kind("END"), from: node, end: node }),
-    RELATION: obj({ ...common, linkType: kind("RELATION"), linkKind: req(nonEmpty()), source: node, target: node }),
+    RELATION: obj({
+      ...common,
+      linkType: kind("RELATION"),
+      linkKind: req(nonEmpty()),
+      source: related,
+      target: related,
+    }),
   };
 }
 
