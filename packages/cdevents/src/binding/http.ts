@@ -76,6 +76,9 @@ export const SUPPORTED_HTTP_CONTENT_TYPES: readonly string[] = [
   APPLICATION_JSON,
 ];
 
+/** The content type of a CDEvent in binary mode, as {@link toHttp} sends it. */
+export const JSON_UTF8 = "application/json; charset=utf-8";
+
 /** The issue path of content-type problems; {@link isUnsupportedMediaType} keys on it. */
 export const CONTENT_TYPE_PATH = "header:content-type";
 
@@ -86,7 +89,11 @@ export const CONTENT_TYPE_PATH = "header:content-type";
  * @throws CDEventsError (`CAIRN_ERR_INVALID_ARGUMENT`) when the CDEvent lacks a member the binding needs.
  */
 export function toHttp(cdevent: CDEventLike | JsonObject, options: ToHttpOptions = {}): HttpMessage {
-  return encodeHttp(toCloudEvent(cdevent, options), options.mode ?? "binary");
+  const cloudEvent = toCloudEvent(cdevent, options);
+  if (options.mode === "structured") return encodeHttp(cloudEvent, "structured");
+  // The charset parameter is meaningless for JSON (RFC 8259 §11) but helps receivers that default text to
+  // ISO-8859-1; the spec's own binary example uses it.
+  return encodeHttp({ ...cloudEvent, datacontenttype: JSON_UTF8 }, "binary");
 }
 
 /** Encodes several CDEvents as one `application/cloudevents-batch+json` message. */
@@ -98,8 +105,9 @@ export function toHttpBatch(
 }
 
 /**
- * Encodes a CloudEvent (e.g. one decoded by {@link fromHttp}) as an HTTP message; binary ⇄ structured conversion
- * is lossless except that extension values become strings in binary mode (headers carry no type).
+ * Encodes a CloudEvent (e.g. one decoded by {@link fromHttp}) as an HTTP message. `content-type` is the
+ * `datacontenttype` verbatim (absent when it is), so binary ⇄ structured conversion of a decoded CloudEvent is
+ * lossless, except that extension values become strings in binary mode (headers carry no type).
  */
 export function encodeHttp(cloudEvent: CloudEvent, mode: HttpMode): HttpMessage {
   if (mode === "structured") {
@@ -107,7 +115,8 @@ export function encodeHttp(cloudEvent: CloudEvent, mode: HttpMode): HttpMessage 
     return { headers, body: JSON.stringify(toEnvelope(cloudEvent)) };
   }
   assertEncodable(cloudEvent);
-  const headers: Record<string, string> = { "content-type": binaryContentType(cloudEvent.datacontenttype) };
+  const type = cloudEvent.datacontenttype;
+  const headers: Record<string, string> = type === undefined ? {} : { "content-type": type };
   for (const [name, value] of headerAttributes(cloudEvent)) headers[`ce-${name}`] = percentEncode(String(value));
   return { headers, body: dataText(cloudEvent.data) };
 }
@@ -148,13 +157,6 @@ export function fromHttp(message: HttpInput): HttpDecodeResult {
 /** True when the issues say the content type is unsupported: an HTTP server answers 415. */
 export function isUnsupportedMediaType(issues: readonly Issue[]): boolean {
   return issues.some((i) => i.path === CONTENT_TYPE_PATH);
-}
-
-// JSON is UTF-8 by definition; the charset parameter is added to plain application/json for receivers that
-// default text to ISO-8859-1. Other values are sent as the CloudEvent says.
-function binaryContentType(datacontenttype: string | undefined): string {
-  const type = datacontenttype ?? APPLICATION_JSON;
-  return type.trim().toLowerCase() === APPLICATION_JSON ? `${APPLICATION_JSON}; charset=utf-8` : type;
 }
 
 function unsupported(raw: string | undefined, reason: string): HttpDecodeResult {

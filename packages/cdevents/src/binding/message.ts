@@ -108,8 +108,10 @@ export function decodeBinary(parts: BinaryParts): Result<DecodedEvent> {
   }
   for (const name of ["specversion", "id", "source", "type"]) {
     const value = attributes.get(name);
-    if (value === undefined || value === "")
+    const undecodable = value === undefined && parts.headers.has(parts.prefix + name); // already reported
+    if ((value === undefined || value === "") && !undecodable) {
       issues.push(binding(where(name), "missing: a required CloudEvents attribute"));
+    }
   }
   const specversion = attributes.get("specversion");
   if (specversion !== undefined && specversion !== "" && specversion !== "1.0") {
