@@ -5,6 +5,40 @@
  * @module
  */
 
+export {
+  type CDEventLike,
+  type CloudEvent,
+  type ExtensionValue,
+  fromCloudEvent,
+  type ToCloudEventOptions,
+  toCloudEvent,
+  type Unwrapped,
+} from "./binding/cloudevent.ts";
+export {
+  type BrokerMode,
+  fromKafka,
+  fromNats,
+  type KafkaInput,
+  type KafkaMessage,
+  type KafkaOptions,
+  type NatsInput,
+  type NatsMessage,
+  toKafka,
+  toNats,
+} from "./binding/headers.ts";
+export {
+  fromHttp,
+  type HttpDecodeResult,
+  type HttpInput,
+  type HttpMessage,
+  type HttpMode,
+  isUnsupportedMediaType,
+  SUPPORTED_HTTP_CONTENT_TYPES,
+  type ToHttpOptions,
+  toHttp,
+  toHttpBatch,
+} from "./binding/http.ts";
+export type { DecodedEvent, DecodeMode, HeaderInput } from "./binding/message.ts";
 export type { Compat } from "./compat.ts";
 export { type ConvertOptions, type ConvertResult, convert, type Loss } from "./convert.ts";
 export { CUSTOM_TYPE_PATTERN, type CustomCDEvent, type CustomType, customEnvelopeSchema } from "./custom.ts";
@@ -27,6 +61,7 @@ export {
   CDEvents,
   type CustomOk,
   createCDEvents,
+  type HttpParseResult,
   type LooseEvent,
   type ParseFailed,
   type ParseResult,
