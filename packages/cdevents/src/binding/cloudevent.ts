@@ -6,6 +6,7 @@
  */
 import { CDEventsError, ErrorCode } from "../errors.ts";
 import { type Issue, IssueCode, type Result } from "../issues.ts";
+import { assertEncodable } from "./attributes.ts";
 import { bodyText, fail, isJsonObject, type JsonObject, parseJson } from "./json.ts";
 import { APPLICATION_JSON, isJsonMediaType, parseMediaType } from "./media-type.ts";
 import { timesAgree } from "./time.ts";
@@ -55,53 +56,6 @@ export interface ToCloudEventOptions {
   readonly extensions?: Readonly<Record<string, ExtensionValue>>;
 }
 
-/** Names that extensions may not take: the context attributes and the JSON format's data members. */
-export const RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set([
-  "specversion",
-  "id",
-  "source",
-  "type",
-  "subject",
-  "time",
-  "datacontenttype",
-  "dataschema",
-  "data",
-  "data_base64",
-]);
-
-/**
- * Checks what every encoder needs of a CloudEvent (it may have been built by hand rather than by
- * {@link toCloudEvent}): non-empty `id`, `source`, `type` and valid extensions.
- * @throws CDEventsError (`CAIRN_ERR_INVALID_ARGUMENT`) listing the problems.
- */
-export function assertEncodable(cloudEvent: CloudEvent): void {
-  const issues: Issue[] = [];
-  if (cloudEvent.specversion !== "1.0") {
-    issues.push({ code: IssueCode.Binding, path: "/specversion", message: 'specversion must be "1.0"' });
-  }
-  for (const name of ["id", "source", "type"] as const) {
-    const value: unknown = cloudEvent[name];
-    if (typeof value === "string" && value !== "") continue;
-    issues.push({ code: IssueCode.Binding, path: `/${name}`, message: "must be a non-empty string" });
-  }
-  for (const [name, value] of Object.entries(cloudEvent.extensions)) {
-    const problem = extensionProblem(name, value);
-    if (problem !== undefined) issues.push({ code: IssueCode.Binding, path: `extension:${name}`, message: problem });
-  }
-  if (issues.length > 0)
-    throw new CDEventsError(ErrorCode.InvalidArgument, "cannot encode this CloudEvent", { issues });
-}
-
-/** Why an extension attribute is unacceptable, or `undefined` when it is fine. */
-export function extensionProblem(name: string, value: unknown): string | undefined {
-  if (!/^[a-z0-9]+$/.test(name)) return `extension name ${JSON.stringify(name)} must be lower-case letters and digits`;
-  if (RESERVED_ATTRIBUTES.has(name)) return `extension name ${JSON.stringify(name)} is a reserved attribute`;
-  if (typeof value === "string" || typeof value === "boolean") return undefined;
-  // CloudEvents Integer is a signed 32-bit integer; there is no floating-point type.
-  if (typeof value === "number" && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31) return undefined;
-  return `extension ${JSON.stringify(name)} must be a string, a boolean or a 32-bit integer`;
-}
-
 /**
  * Wraps a CDEvent in a CloudEvent: `id`, `source`, `type` from the context, `subject` from `subject.id` and `time`
  * from `context.timestamp` verbatim (never re-formatted, so microseconds and offsets survive), `datacontenttype`
@@ -122,14 +76,10 @@ export function toCloudEvent(cdevent: CDEventLike | JsonObject, options: ToCloud
     return "";
   };
   const [id, source, type, subject, time] = BODY_POINTERS.map(need) as [string, string, string, string, string];
-  for (const [name, value] of Object.entries(options.extensions ?? {})) {
-    const problem = extensionProblem(name, value);
-    if (problem !== undefined) issues.push({ code: IssueCode.Binding, path: `extension:${name}`, message: problem });
-  }
   if (issues.length > 0) {
     throw new CDEventsError(ErrorCode.InvalidArgument, "cannot build a CloudEvent from this CDEvent", { issues });
   }
-  return {
+  const cloudEvent: CloudEvent = {
     specversion: "1.0",
     id,
     source,
@@ -141,6 +91,8 @@ export function toCloudEvent(cdevent: CDEventLike | JsonObject, options: ToCloud
     data: cdevent,
     extensions: { ...options.extensions },
   };
+  assertEncodable(cloudEvent); // the options: extension names and types, a non-empty dataschema
+  return cloudEvent;
 }
 
 /** Where attributes and data of a CloudEvent came from, for issue paths. */

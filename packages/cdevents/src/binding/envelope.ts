@@ -4,15 +4,9 @@
  * @module
  */
 import { CDEventsError, ErrorCode } from "../errors.ts";
-import { type Issue, IssueCode, type Result } from "../issues.ts";
-import {
-  assertEncodable,
-  type CloudEvent,
-  type ExtensionValue,
-  extensionProblem,
-  fromCloudEvent,
-  type Unwrapped,
-} from "./cloudevent.ts";
+import { type Issue, IssueCode, pointerToken, type Result } from "../issues.ts";
+import { assertEncodable, RESERVED_ATTRIBUTES, readAttributes } from "./attributes.ts";
+import { type CloudEvent, fromCloudEvent, type Unwrapped } from "./cloudevent.ts";
 import { bodyText, fromBase64, isJsonObject, type JsonObject, parseJson } from "./json.ts";
 
 /**
@@ -50,55 +44,13 @@ export function fromEnvelope(value: unknown, prefix = ""): Result<Unwrapped> {
   if (!isJsonObject(value)) {
     return { ok: false, issues: [issue(prefix, "must be a CloudEvents JSON format object")] };
   }
-  const issues: Issue[] = [];
-  const text = (name: string, required: boolean): string | undefined => {
-    const member = value[name];
-    if (typeof member === "string" && member !== "") return member;
-    if (member === undefined || member === null) {
-      if (required) issues.push(issue(`${prefix}/${name}`, "missing: a required CloudEvents attribute"));
-      return undefined;
-    }
-    issues.push(issue(`${prefix}/${name}`, "must be a non-empty string"));
-    return undefined;
-  };
-  const specversion = text("specversion", true);
-  if (specversion !== undefined && specversion !== "1.0") {
-    issues.push(issue(`${prefix}/specversion`, `unsupported CloudEvents specversion ${JSON.stringify(specversion)}`));
-  }
-  const [id, source, type] = ["id", "source", "type"].map((n) => text(n, true));
-  const [subject, time, datacontenttype, dataschema] = ["subject", "time", "datacontenttype", "dataschema"].map((n) =>
-    text(n, false),
-  );
+  const where = (name: string) => `${prefix}/${pointerToken(name)}`;
+  const extensions = Object.entries(value).filter(([name]) => !RESERVED_ATTRIBUTES.has(name));
+  const attributes = readAttributes({ get: (name) => value[name], extensions, where });
+  const issues: Issue[] = attributes.ok ? [] : [...attributes.issues];
   const data = envelopeData(value, prefix, issues);
-  const extensions = envelopeExtensions(value, prefix, issues);
-  if (issues.length > 0 || id === undefined || source === undefined || type === undefined) return { ok: false, issues };
-  const cloudEvent: CloudEvent = {
-    specversion: "1.0",
-    id,
-    source,
-    type,
-    ...(subject === undefined ? {} : { subject }),
-    ...(time === undefined ? {} : { time }),
-    ...(datacontenttype === undefined ? {} : { datacontenttype }),
-    ...(dataschema === undefined ? {} : { dataschema }),
-    data: data.value,
-    extensions,
-  };
-  return fromCloudEvent(cloudEvent, { attribute: (name) => `${prefix}/${name}`, data: data.path });
-}
-
-/** Known members of an envelope; every other member is an extension. */
-const KNOWN = new Set(["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema"]);
-
-function envelopeExtensions(envelope: JsonObject, prefix: string, issues: Issue[]): Record<string, ExtensionValue> {
-  const extensions: Record<string, ExtensionValue> = {};
-  for (const [name, member] of Object.entries(envelope)) {
-    if (KNOWN.has(name) || name === "data" || name === "data_base64" || member === null) continue;
-    const problem = extensionProblem(name, member);
-    if (problem === undefined) extensions[name] = member as ExtensionValue;
-    else issues.push(issue(`${prefix}/${name}`, problem));
-  }
-  return extensions;
+  if (!attributes.ok || issues.length > 0) return { ok: false, issues };
+  return fromCloudEvent({ ...attributes.value, data: data.value }, { attribute: where, data: data.path });
 }
 
 // `data_base64` is how the JSON format carries binary data; a producer may use it even for JSON.

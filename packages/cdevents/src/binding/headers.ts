@@ -6,13 +6,8 @@
  * @module
  */
 import { IssueCode, type Result } from "../issues.ts";
-import {
-  assertEncodable,
-  type CDEventLike,
-  type CloudEvent,
-  type ToCloudEventOptions,
-  toCloudEvent,
-} from "./cloudevent.ts";
+import { assertEncodable } from "./attributes.ts";
+import { type CDEventLike, type CloudEvent, type ToCloudEventOptions, toCloudEvent } from "./cloudevent.ts";
 import { dataText, toEnvelope } from "./envelope.ts";
 import { fail, type JsonObject } from "./json.ts";
 import { APPLICATION_JSON, CLOUDEVENTS_JSON, contentKind } from "./media-type.ts";

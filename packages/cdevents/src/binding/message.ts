@@ -4,13 +4,8 @@
  * @module
  */
 import { type Issue, IssueCode, pointerToken, type Result } from "../issues.ts";
-import {
-  type CloudEvent,
-  type ExtensionValue,
-  extensionProblem,
-  fromCloudEvent,
-  impliedCloudEvent,
-} from "./cloudevent.ts";
+import { RESERVED_ATTRIBUTES, readAttributes } from "./attributes.ts";
+import { type CloudEvent, type ExtensionValue, fromCloudEvent, impliedCloudEvent } from "./cloudevent.ts";
 import { fromEnvelope } from "./envelope.ts";
 import { bodyText, fail, isJsonObject, type JsonObject, parseJson } from "./json.ts";
 import type { DecodedHeader } from "./percent.ts";
@@ -91,57 +86,31 @@ export function hasAttributeHeaders(headers: ReadonlyMap<string, string>, prefix
   return false;
 }
 
-const STANDARD = ["specversion", "id", "source", "type", "subject", "time", "dataschema"] as const;
-
 /** Decodes binary mode: attributes from prefixed headers, the CDEvent from the body. */
 export function decodeBinary(parts: BinaryParts): Result<DecodedEvent> {
   const where = (name: string) =>
     name === "datacontenttype" ? `header:${parts.contentTypeHeader}` : `header:${parts.prefix}${name}`;
+  const headers = attributeHeaders(parts);
+  if (!headers.ok) return headers;
+  const get = (name: string) => (name === "datacontenttype" ? parts.datacontenttype : headers.value.get(name));
+  const extensions = [...headers.value].filter(([name]) => !RESERVED_ATTRIBUTES.has(name));
+  const attributes = readAttributes({ get, extensions, where });
+  if (!attributes.ok) return attributes;
+  const cloudEvent = { ...attributes.value, data: parts.body };
+  return decoded(fromCloudEvent(cloudEvent, { attribute: where, data: "" }), "binary", 0);
+}
+
+// The attribute headers of a binary message, prefix removed, values decoded; an undecodable value fails the message.
+function attributeHeaders(parts: BinaryParts): Result<Map<string, string>> {
   const issues: Issue[] = [];
   const attributes = new Map<string, string>();
   for (const [header, raw] of parts.headers) {
     if (!header.startsWith(parts.prefix) || header === parts.contentTypeHeader) continue;
-    const name = header.slice(parts.prefix.length);
     const decoded = parts.decode(raw);
-    if (decoded.ok) attributes.set(name, decoded.value);
-    else issues.push({ code: IssueCode.Binding, path: `header:${header}`, message: decoded.reason });
+    if (decoded.ok) attributes.set(header.slice(parts.prefix.length), decoded.value);
+    else issues.push(binding(`header:${header}`, decoded.reason));
   }
-  for (const name of ["specversion", "id", "source", "type"]) {
-    const value = attributes.get(name);
-    const undecodable = value === undefined && parts.headers.has(parts.prefix + name); // already reported
-    if ((value === undefined || value === "") && !undecodable) {
-      issues.push(binding(where(name), "missing: a required CloudEvents attribute"));
-    }
-  }
-  const specversion = attributes.get("specversion");
-  if (specversion !== undefined && specversion !== "" && specversion !== "1.0") {
-    issues.push(binding(where("specversion"), `unsupported CloudEvents specversion ${JSON.stringify(specversion)}`));
-  }
-  const extensions: Record<string, ExtensionValue> = {};
-  for (const [name, value] of attributes) {
-    if ((STANDARD as readonly string[]).includes(name) || name === "datacontenttype") continue;
-    const problem = extensionProblem(name, value);
-    if (problem === undefined) extensions[name] = value;
-    else issues.push(binding(where(name), problem));
-  }
-  if (issues.length > 0) return { ok: false, issues };
-  const optional = (name: string) => {
-    const value = attributes.get(name);
-    return value === undefined ? {} : { [name]: value };
-  };
-  const cloudEvent = {
-    specversion: "1.0",
-    id: attributes.get("id") ?? "",
-    source: attributes.get("source") ?? "",
-    type: attributes.get("type") ?? "",
-    ...optional("subject"),
-    ...optional("time"),
-    ...(parts.datacontenttype === undefined ? {} : { datacontenttype: parts.datacontenttype }),
-    ...optional("dataschema"),
-    data: parts.body,
-    extensions,
-  } as CloudEvent;
-  return decoded(fromCloudEvent(cloudEvent, { attribute: where, data: "" }), "binary", 0);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, value: attributes };
 }
 
 /** Decodes a JSON format envelope (structured mode) from a message body. */
