@@ -44,6 +44,20 @@ test("oracle reads our binary and structured messages (ASCII attributes): same a
   );
 });
 
+test("oracle reads our structured messages with arbitrary Unicode attributes unchanged", () => {
+  fc.assert(
+    fc.property(cdevent, (e) => {
+      const event = HTTP.toEvent(toHttp(e, { mode: "structured" })) as CloudEvent<unknown>;
+      assert.deepEqual(
+        [event.id, event.source, event.type, event.subject],
+        [e.context.id, e.context.source, e.context.type, e.subject.id],
+      );
+      assert.deepEqual(event.data, wire(e));
+    }),
+    RUNS,
+  );
+});
+
 test("oracle does not percent-decode: our encoded header values reach it still encoded", () => {
   fc.assert(
     fc.property(cdevent, (e) => {
