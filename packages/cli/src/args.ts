@@ -38,7 +38,7 @@ function shortParseMessage(e: unknown): string {
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && quoted) return `unknown option ${quoted}`;
   if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL" && quoted) return `unexpected argument ${quoted}`;
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && quoted) {
-    const flag = quoted.split(" ")[0] ?? quoted;
+    const flag = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(" ")[0];
     return message.includes("argument missing") ? `option ${flag} needs a value` : `option ${flag} takes no value`;
   }
   return message.charAt(0).toLowerCase() + message.slice(1);

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from "node:fs";
 import { hasFlag } from "./args.ts";
-import type { Command } from "./command.ts";
 import { COMMANDS, findCommand } from "./commands/index.ts";
 import { CliError, ExitCode, messageOf, usageError } from "./errors.ts";
 import { type Io, Output, processIo } from "./io.ts";
@@ -35,17 +34,18 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   if (first === "--version" || first === "-V") return print(out, version());
   if (first === "help") return help(out, args);
   if (first.startsWith("-")) throw usageError(`unknown option ${first}`);
-  const command = findCommand(first);
-  if (!command) throw usageError(`unknown command ${first}`);
+  const entry = findCommand(first);
+  if (!entry) throw usageError(`unknown command ${first}`);
+  const command = await entry.load();
   if (hasFlag(args, "--help", "-h")) return print(out, command.help);
   return command.run(args, io);
 }
 
-function help(out: Output, args: readonly string[]): number {
+async function help(out: Output, args: readonly string[]): Promise<number> {
   if (args[0] === undefined) return print(out, topHelp());
-  const command = findCommand(args[0]);
-  if (!command) throw usageError(`unknown command ${args[0]}`);
-  return print(out, command.help);
+  const entry = findCommand(args[0]);
+  if (!entry) throw usageError(`unknown command ${args[0]}`);
+  return print(out, (await entry.load()).help);
 }
 
 function print(out: Output, text: string): number {
@@ -54,7 +54,7 @@ function print(out: Output, text: string): number {
 }
 
 function topHelp(): string {
-  const width = Math.max(...COMMANDS.map((c: Command) => c.name.length));
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const list = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n");
   return `Usage: cairn <command> [options]
 

@@ -2,14 +2,38 @@
  * Every sub-command, in the order `cairn --help` lists them.
  * @module
  */
-import type { Command } from "../command.ts";
-import { types } from "./types.ts";
-import { validate } from "./validate.ts";
+import type { CommandEntry } from "../command.ts";
 
 /** The sub-commands of `cairn`. */
-export const COMMANDS: readonly Command[] = [validate, types];
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "validate",
+    summary: "check CDEvent files (or stdin) against the spec",
+    load: async () => (await import("./validate.ts")).validate,
+  },
+  {
+    name: "send",
+    summary: "send a CDEvent (from a file or flags) over HTTP as a CloudEvent",
+    load: async () => (await import("./send.ts")).send,
+  },
+  {
+    name: "listen",
+    summary: "receive CDEvents over HTTP and print a verdict for each",
+    load: async () => (await import("./listen.ts")).listen,
+  },
+  {
+    name: "convert",
+    summary: "convert a CDEvent to another spec release",
+    load: async () => (await import("./convert.ts")).convert,
+  },
+  {
+    name: "types",
+    summary: "list the known event types",
+    load: async () => (await import("./types.ts")).types,
+  },
+];
 
 /** The command called `name`, if any. */
-export function findCommand(name: string): Command | undefined {
+export function findCommand(name: string): CommandEntry | undefined {
   return COMMANDS.find((c) => c.name === name);
 }

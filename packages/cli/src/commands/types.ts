@@ -26,8 +26,6 @@ Options:
 
 /** The `types` command. */
 export const types: Command = {
-  name: "types",
-  summary: "list the known event types",
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs("types", argv, OPTIONS);

@@ -44,8 +44,6 @@ type Mode = "human" | "json" | "jsonl";
 
 /** The `validate` command. */
 export const validate: Command = {
-  name: "validate",
-  summary: "check CDEvent files (or stdin) against the spec",
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs("validate", argv, OPTIONS);
