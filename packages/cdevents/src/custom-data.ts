@@ -3,14 +3,13 @@
  * accessors that decode it by `customDataContentType` (JSON when absent).
  * @module
  */
+import { fromBase64, isBase64, toBase64 } from "./base64.ts";
 import { type Issue, IssueCode } from "./issues.ts";
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Adds an issue when `customData` is a string that is not base64. */
 export function checkCustomData(event: { readonly [k: string]: unknown }, issues: Issue[]): void {
   const data = event.customData;
-  if (typeof data === "string" && !BASE64.test(data))
+  if (typeof data === "string" && !isBase64(data))
     issues.push({
       code: IssueCode.Format,
       path: "/customData",
@@ -31,21 +30,6 @@ export type CustomDataValue =
   | { readonly kind: "json"; readonly contentType: string; readonly value: unknown }
   | { readonly kind: "bytes"; readonly contentType: string; readonly bytes: Uint8Array };
 
-/** Encodes bytes as base64 without Node built-ins. */
-export function toBase64(bytes: Uint8Array): string {
-  let bin = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
-
-/** Decodes base64 without Node built-ins. */
-export function fromBase64(text: string): Uint8Array {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /**
  * Reads an event's custom data: objects as JSON; strings as base64 bytes, parsed as JSON when the content type
  * is JSON. Throws `SyntaxError` on a malformed base64 or JSON payload.
@@ -55,8 +39,8 @@ export function readCustomData(event: { customData?: unknown; customDataContentT
   const contentType = event.customDataContentType ?? "application/json";
   if (data === undefined) return { kind: "none" };
   if (typeof data !== "string") return { kind: "json", contentType, value: data };
-  if (!BASE64.test(data)) throw new SyntaxError("customData is not base64");
-  const bytes = fromBase64(data);
+  const bytes = isBase64(data) ? fromBase64(data) : undefined;
+  if (!bytes) throw new SyntaxError("customData is not base64");
   if (isJsonContentType(event.customDataContentType))
     return { kind: "json", contentType, value: JSON.parse(new TextDecoder().decode(bytes)) };
   return { kind: "bytes", contentType, bytes };

@@ -5,6 +5,7 @@
  * @module
  */
 
+export { fromBase64, isBase64, toBase64 } from "./base64.ts";
 export {
   type CDEventLike,
   type CloudEvent,
@@ -42,14 +43,7 @@ export type { DecodedEvent, DecodeMode, HeaderInput } from "./binding/message.ts
 export type { Compat } from "./compat.ts";
 export { type ConvertOptions, type ConvertResult, convert, type Loss } from "./convert.ts";
 export { CUSTOM_TYPE_PATTERN, type CustomCDEvent, type CustomType, customEnvelopeSchema } from "./custom.ts";
-export {
-  type CustomDataValue,
-  fromBase64,
-  isJsonContentType,
-  readCustomData,
-  toBase64,
-  writeCustomData,
-} from "./custom-data.ts";
+export { type CustomDataValue, isJsonContentType, readCustomData, writeCustomData } from "./custom-data.ts";
 export { CDEventsError, type CDEventsErrorOptions, ErrorCode, isCDEventsError } from "./errors.ts";
 export { createEvent, type Defaults, type EventInit, isType, pinDefaults } from "./factory.ts";
 export type { ParseInput } from "./input.ts";

@@ -5,6 +5,7 @@
  */
 import { type CloudEvent, type ExtensionValue, fromCloudEvent } from "./binding/cloudevent.ts";
 import { fromHttp, type HttpInput } from "./binding/http.ts";
+import { bodyText } from "./binding/json.ts";
 import { type Issue, IssueCode } from "./issues.ts";
 import { parseJsonText } from "./json-text.ts";
 
@@ -14,7 +15,6 @@ import { parseJsonText } from "./json-text.ts";
  */
 export type ParseInput = string | Uint8Array | ArrayBuffer | object;
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const CE_ATTRIBUTES = new Set([
   "specversion",
@@ -35,16 +35,8 @@ type Decoded = { ok: true; value: unknown } | { ok: false; issues: readonly Issu
 export function decodeInput(input: ParseInput): Decoded {
   if (typeof input === "string") return text(input);
   if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
-    let s: string;
-    try {
-      s = decoder.decode(input);
-    } catch {
-      return {
-        ok: false,
-        issues: [{ code: IssueCode.JsonSyntax, path: "", message: "the bytes are not valid UTF-8" }],
-      };
-    }
-    return text(s);
+    const s = bodyText(input instanceof ArrayBuffer ? new Uint8Array(input) : input, "");
+    return s.ok ? text(s.value) : s;
   }
   if (isHttpInput(input)) return fromHttpParts(input);
   if (isCloudEvent(input)) {

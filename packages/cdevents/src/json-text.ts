@@ -6,29 +6,36 @@
  */
 import { type Issue, IssueCode, pointerToken } from "./issues.ts";
 
-/** Parses JSON text, or returns a `json_syntax` issue locating the error. */
-export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; issue: Issue } {
+/**
+ * Parses JSON text, or returns a `json_syntax` issue locating the error: its `path` is `prefix` plus the pointer of
+ * the member being read, its message gives line, column and offset and what was expected there.
+ */
+export function parseJsonText(text: string, prefix = ""): { ok: true; value: unknown } | { ok: false; issue: Issue } {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
-    const found = locateSyntaxError(text) ?? {
-      offset: 0,
-      path: "",
-      expected: e instanceof Error ? e.message : "valid JSON",
-    };
+    if (text.trim() === "")
+      return {
+        ok: false,
+        issue: { code: IssueCode.JsonSyntax, path: prefix, message: "the body is empty; expected JSON" },
+      };
+    const found = locateSyntaxError(text);
+    if (!found)
+      return {
+        ok: false,
+        issue: { code: IssueCode.JsonSyntax, path: prefix, message: `invalid JSON: ${(e as Error).message}` },
+      };
     const before = text.slice(0, found.offset);
     const line = before.split("\n").length;
     const column = found.offset - before.lastIndexOf("\n");
-    const near =
-      found.offset < text.length
-        ? `near ${JSON.stringify(text.slice(found.offset, found.offset + 12))}`
-        : "at end of input";
+    const seen =
+      found.offset < text.length ? JSON.stringify(text.slice(found.offset, found.offset + 1)) : "end of input";
     return {
       ok: false,
       issue: {
         code: IssueCode.JsonSyntax,
-        path: found.path,
-        message: `invalid JSON at line ${line} column ${column} (${near}): expected ${found.expected}`,
+        path: prefix + found.path,
+        message: `invalid JSON at line ${line}, column ${column} (offset ${found.offset}): expected ${found.expected}, found ${seen}`,
       },
     };
   }
@@ -60,17 +67,14 @@ export function locateSyntaxError(text: string): SyntaxErrorAt | undefined {
     const start = ++i;
     while (i < text.length && text[i] !== '"') {
       const c = text.charCodeAt(i);
-      if (c < 0x20) fail(path, "no raw control characters in strings (escape them)");
+      if (c < 0x20) fail(path, "a valid string");
       if (text[i] === "\\") {
-        i++;
-        if (text[i] === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail(path, "a \\u escape with four hex digits");
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(text[i] ?? "x")) fail(path, "a valid escape sequence");
+        if (!/^(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/.test(text.slice(i + 1, i + 6))) fail(path, "a valid string");
+        i += text[i + 1] === "u" ? 5 : 1;
       }
       i++;
     }
-    if (i >= text.length) fail(path, 'a closing quote (")');
+    if (i >= text.length) fail(path, "a valid string");
     return text.slice(start, i++);
   };
   const value = (path: string): void => {
@@ -82,16 +86,16 @@ export function locateSyntaxError(text: string): SyntaxErrorAt | undefined {
       if (text[i] === "}") return void i++;
       for (;;) {
         ws();
-        if (text[i] !== '"') fail(path, "a member name in double quotes");
+        if (text[i] !== '"') fail(path, "a property name in double quotes");
         const key = string(path);
         ws();
-        if (text[i] !== ":") fail(`${path}/${pointerToken(key)}`, "':' after the member name");
+        if (text[i] !== ":") fail(`${path}/${pointerToken(key)}`, "':'");
         i++;
         value(`${path}/${pointerToken(key)}`);
         ws();
         if (text[i] === ",") i++;
         else if (text[i] === "}") return void i++;
-        else fail(`${path}/${pointerToken(key)}`, "',' or '}' after the member value");
+        else fail(`${path}/${pointerToken(key)}`, "',' or '}'");
       }
     }
     if (c === "[") {
@@ -103,18 +107,18 @@ export function locateSyntaxError(text: string): SyntaxErrorAt | undefined {
         ws();
         if (text[i] === ",") i++;
         else if (text[i] === "]") return void i++;
-        else fail(`${path}/${n}`, "',' or ']' after the array item");
+        else fail(`${path}/${n}`, "',' or ']'");
       }
     }
     if (c === '"') return void string(path);
     const lit = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
-    if (!lit) fail(path, "a value (object, array, string, number, true, false or null)");
+    if (!lit) fail(path, "a JSON value");
     i += (lit as RegExpExecArray)[0].length;
   };
   try {
     value("");
     ws();
-    if (i < text.length) fail("", "the end of the input after the JSON value");
+    if (i < text.length) fail("", "end of input");
     return undefined;
   } catch (e) {
     if (e instanceof Stop) return e.at;

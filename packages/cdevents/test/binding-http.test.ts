@@ -260,7 +260,7 @@ describe("JSON syntax errors", () => {
       const result = fromHttp({ headers, body });
       assert.equal(result.issues.length, 1);
       assert.equal(result.issues[0]?.code, "json_syntax");
-      assert.equal(result.issues[0]?.path, "");
+      assert.equal(result.issues[0]?.path, "/context", "the object being read when the syntax broke");
       assert.match(result.issues[0]?.message ?? "", /line 4, column 3 \(offset 34\)/);
     }
   });

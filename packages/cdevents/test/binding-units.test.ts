@@ -58,23 +58,25 @@ test("timesAgree: same instant with truncation, offsets and case; otherwise not"
 });
 
 test("parseJson: positions of syntax errors regardless of the engine's wording", () => {
-  const cases: [string, string][] = [
-    ["x", "line 1, column 1 (offset 0): expected a JSON value"],
-    ["[1,]", "line 1, column 4 (offset 3): expected a JSON value"],
-    ['{"a" 1}', "line 1, column 6 (offset 5): expected ':'"],
-    ['{"a":1 "b":2}', "line 1, column 8 (offset 7): expected ',' or '}'"],
-    ['"ab\u0001"', "line 1, column 4 (offset 3): expected a valid string"],
-    ['"\\x"', "line 1, column 2 (offset 1): expected a valid string"],
-    ["{}\n{}", "line 2, column 1 (offset 3): expected end of input"],
-    ["[1, 2", "line 1, column 6 (offset 5): expected ',' or ']'"],
-    ["01", "line 1, column 2 (offset 1): expected end of input"],
+  // [text, message part, member path under the prefix]
+  const cases: [string, string, string][] = [
+    ["x", "line 1, column 1 (offset 0): expected a JSON value", ""],
+    ["[1,]", "line 1, column 4 (offset 3): expected a JSON value", "/1"],
+    ['{"a" 1}', "line 1, column 6 (offset 5): expected ':'", "/a"],
+    ['{"a":1 "b":2}', "line 1, column 8 (offset 7): expected ',' or '}'", "/a"],
+    ['"ab\u0001"', "line 1, column 4 (offset 3): expected a valid string", ""],
+    ['"\\x"', "line 1, column 2 (offset 1): expected a valid string", ""],
+    ["{}\n{}", "line 2, column 1 (offset 3): expected end of input", ""],
+    ["[1, 2", "line 1, column 6 (offset 5): expected ',' or ']'", "/1"],
+    ["01", "line 1, column 2 (offset 1): expected end of input", ""],
+    ['{"context": {"id": }}', "line 1, column 20 (offset 19): expected a JSON value", "/context/id"],
   ];
-  for (const [text, expected] of cases) {
+  for (const [text, expected, member] of cases) {
     const result = parseJson(text, "/p");
     assert.equal(result.ok, false, text);
     if (result.ok) continue;
     assert.equal(result.issues[0]?.code, "json_syntax");
-    assert.equal(result.issues[0]?.path, "/p");
+    assert.equal(result.issues[0]?.path, `/p${member}`, text);
     assert.ok(result.issues[0]?.message.includes(expected), `${text}: ${result.issues[0]?.message}`);
   }
 });

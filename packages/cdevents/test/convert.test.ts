@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { convert, createEvent, parse } from "../src/index.ts";
-import { needSpec, officialExamples } from "./shared.ts";
+import { allExamples, needSpec } from "./spec-files.ts";
 
 const sorted = (x: unknown): unknown =>
   Array.isArray(x)
@@ -97,7 +97,7 @@ test("down to 0.3.0 loses links, chainId, schemaUri and newer content; types mis
 test("every official example converts to every release and back without loss where the target can hold it", (t) => {
   if (!needSpec(t)) return;
   let conversions = 0;
-  for (const ex of officialExamples()) {
+  for (const ex of allExamples()) {
     if (ex.file.includes("/custom/")) continue;
     for (const to of ["0.3.0", "0.4.1", "0.5.1"] as const) {
       const r = convert(ex.json, { to, allowLoss: true });

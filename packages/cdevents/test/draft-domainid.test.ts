@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { createCDEvents } from "../src/index.ts";
-import { needSpec, SPEC } from "./shared.ts";
+import { needSpec, SPEC_ROOT } from "./spec-files.ts";
 
 test("every valid domain-id vector is accepted and every invalid one rejected in RELATION targets", (t) => {
   if (!needSpec(t)) return;
-  const read = (p: string) => JSON.parse(readFileSync(new URL(`main-8917b18/${p}`, SPEC), "utf8"));
+  const read = (p: string) => JSON.parse(readFileSync(`${SPEC_ROOT}main-8917b18/${p}`, "utf8"));
   const vectors = read("conformance/formats/domainid.json") as {
     valid: { expected: string }[];
     invalid: { input: string; reason: string }[];

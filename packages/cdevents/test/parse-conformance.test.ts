@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createCDEvents } from "../src/index.ts";
-import { needSpec, officialExamples } from "./shared.ts";
+import { allExamples, needSpec } from "./spec-files.ts";
 
 test("every official example parses, validates and re-serialises to an equal JSON value", (t) => {
   if (!needSpec(t)) return;
   const kit = createCDEvents({ drafts: true });
-  const examples = officialExamples({ drafts: true });
+  const examples = allExamples({ drafts: true });
   assert.equal(examples.length, 39 + 45 + 1 + 45 + 1 + 3);
   for (const ex of examples) {
     const r = kit.parse(ex.text);
@@ -29,7 +29,7 @@ test("with permissive schemas registered for their schemaUri, the examples are f
   const kit = createCDEvents({
     schemas: { "https://myorg.com/schema/custom": open, "https://myorg.com/schema/mytool": open },
   });
-  for (const ex of officialExamples()) {
+  for (const ex of allExamples()) {
     const r = kit.parse(ex.json);
     assert.ok(r.ok && r.schemaUri === (ex.release === "0.3.0" ? "absent" : "checked"), ex.file);
   }
@@ -40,7 +40,7 @@ test("a fetcher that cannot reach the examples' schemaUri makes them errors, as 
   const kit = createCDEvents({
     fetchSchemas: { allow: ["https://myorg.com/"], fetch: () => Promise.reject(new Error("unreachable")) },
   });
-  const [first] = officialExamples().filter((e) => e.release === "0.5.1");
+  const [first] = allExamples().filter((e) => e.release === "0.5.1");
   const r = await kit.parseAsync(first?.json ?? {});
   assert.ok(!r.ok && r.issues[0]?.code === "schema_unresolved");
 });

@@ -8,6 +8,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Release } from "../src/spec/releases.ts";
 
+/** The shared folder beside the repository (`../shared/`). */
+export const SHARED = new URL("../../../../shared/", import.meta.url);
+
 /** Root of the local copies of the spec (`../shared/cdevents-spec/`, relative to the repository root). */
 export const SPEC_ROOT = fileURLToPath(new URL("../../../../shared/cdevents-spec/", import.meta.url));
 
@@ -89,4 +92,37 @@ export function schemaType(schema: Json): string {
   const values = type.enum as string[];
   assert.equal(values.length, 1, `${String(schema.$id)}: context.type enum should hold one value`);
   return values[0] as string;
+}
+
+/** One official example event file, with its text. */
+export interface Example {
+  readonly release: Release;
+  /** Path under {@link SPEC_ROOT}, e.g. `v0.5.1/conformance/build_finished.json`. */
+  readonly file: string;
+  readonly text: string;
+  readonly json: Json;
+}
+
+/**
+ * Every official example event of the releases Cairn declares, custom `conformance.json` included (drafts only when
+ * asked); empty when the spec files are absent.
+ */
+export function allExamples(options: { drafts?: boolean } = {}): Example[] {
+  if (!specAvailable()) return [];
+  const out: Example[] = [];
+  for (const r of SPEC_RELEASES) {
+    if (r.release === "0.6.0-draft" && !options.drafts) continue;
+    const folders = [r.examples, ...(r.release === "0.4.1" || r.release === "0.5.1" ? ["custom"] : [])];
+    for (const folder of folders) {
+      const dir = `${SPEC_ROOT}${r.dir}/${folder}`;
+      const keep = folder === "custom" ? (f: string) => f === "conformance.json" : r.keep;
+      for (const file of readdirSync(dir)
+        .filter((f) => f.endsWith(".json") && keep(f))
+        .sort()) {
+        const text = readFileSync(`${dir}/${file}`, "utf8");
+        out.push({ release: r.release, file: `${r.dir}/${folder}/${file}`, text, json: JSON.parse(text) as Json });
+      }
+    }
+  }
+  return out;
 }

@@ -3,11 +3,13 @@
  * extensions as top-level members, and the CDEvent in `data`.
  * @module
  */
+
+import { fromBase64 } from "../base64.ts";
 import { CDEventsError, ErrorCode } from "../errors.ts";
 import { type Issue, IssueCode, pointerToken, type Result } from "../issues.ts";
 import { assertEncodable, RESERVED_ATTRIBUTES, readAttributes } from "./attributes.ts";
 import { type CloudEvent, fromCloudEvent, type Unwrapped } from "./cloudevent.ts";
-import { bodyText, fromBase64, isJsonObject, type JsonObject, parseJson } from "./json.ts";
+import { bodyText, isJsonObject, type JsonObject, parseJson } from "./json.ts";
 
 /**
  * The JSON format envelope of a CloudEvent: context attributes, then extensions, then `data` as a JSON value.
