@@ -13,9 +13,10 @@ import { decodeInput, type ParseInput } from "./input.ts";
 import { type Issue, IssueCode } from "./issues.ts";
 import { type CDEventsOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { type JsonSchema, SchemaCompiler, type Validator } from "./schema/compile.ts";
-import { eventValidator } from "./schema/event-validators.ts";
+import { eventValidator, withAnyType } from "./schema/event-validators.ts";
 import { SchemaUriResolver, type SchemaUriStatus } from "./schema-uri.ts";
 import type { CDEvent, DraftCDEvent } from "./spec/catalog.ts";
+import { type EventDef, findEventDef } from "./spec/registry.ts";
 import type { Release } from "./spec/releases.ts";
 import { explainMalformedType, parseType } from "./type-string.ts";
 
@@ -117,6 +118,7 @@ export class CDEvents {
   readonly #compiler: SchemaCompiler;
   readonly #schemas: SchemaUriResolver;
   readonly #custom = new Map<string, Validator>();
+  readonly #envelopes = new Map<string, Validator>();
 
   constructor(options: CDEventsOptions = {}) {
     this.options = resolveOptions(options);
@@ -228,6 +230,9 @@ export class CDEvents {
           };
       return { result: failed([issue]) };
     }
+    const exact = findEventDef(type);
+    if (exact && (this.options.drafts || !exact.draft))
+      return this.#checkStandard(value, context as Record<string, unknown>, type, { def: exact, compat: "exact" });
     const parsed = parseType(type);
     if (!parsed)
       return {
@@ -255,6 +260,15 @@ export class CDEvents {
         ),
       };
     }
+    return this.#checkStandard(value, context as Record<string, unknown>, type, match);
+  }
+
+  #checkStandard(
+    value: Record<string, unknown>,
+    context: Record<string, unknown>,
+    type: string,
+    match: { readonly def: EventDef; readonly compat: Compat },
+  ): Checked {
     const mode = match.compat === "exact" || match.compat.startsWith("older") ? "strict" : "lenient";
     const issues = eventValidator(match.def, {
       mode,
@@ -263,69 +277,74 @@ export class CDEvents {
     }).issues(value);
     checkCustomData(value, issues);
     if (issues.length > 0) return { result: failed(issues, type) };
-    const base = { ok: true as const, release: match.def.release, type: match.def.type, event: value };
-    const ok =
-      match.compat === "exact"
-        ? { ...base, kind: "exact" as const, compat: "exact" as const }
-        : { ...base, kind: "compatible" as const, compat: match.compat };
-    return this.#withSchemaUri(ok as unknown as ParseResult & OkBase, value, context as Record<string, unknown>);
+    const { def, compat } = match;
+    const kind = compat === "exact" ? "exact" : "compatible";
+    return this.#finish(value, context, (schemaUri, notes) => {
+      const r = { ok: true, kind, type: def.type, compat, release: def.release, event: value, schemaUri, notes };
+      return r as unknown as ParseResult;
+    });
   }
 
   #checkCustom(value: Record<string, unknown>, context: Record<string, unknown>, type: string): Checked {
     const release = customRelease(context);
-    const issues = this.#compiler.compile(customEnvelopeSchema(release), { mode: "strict" }).issues(value);
+    const issues = this.#envelope(release, false).issues(value);
     const content = this.#custom.get(type);
     if (content && isObj(value.subject))
       issues.push(...content.issues((value.subject as Record<string, unknown>).content, "/subject/content"));
     checkCustomData(value, issues);
     if (issues.length > 0) return { result: failed(issues, type) };
-    const ok = {
-      ok: true as const,
-      kind: "custom" as const,
-      type,
-      release,
-      registered: content !== undefined,
-      event: value,
-    };
-    return this.#withSchemaUri(ok as unknown as ParseResult & OkBase, value, context);
+    const registered = content !== undefined;
+    return this.#finish(value, context, (schemaUri, notes) => {
+      const r = { ok: true, kind: "custom", type, release, registered, event: value, schemaUri, notes };
+      return r as unknown as ParseResult;
+    });
   }
 
   #checkUnknown(value: Record<string, unknown>, context: Record<string, unknown>, type: string): Checked {
     const release = customRelease(context);
-    const envelope = customEnvelopeSchema(release);
-    const lenient = {
-      ...envelope,
-      properties: {
-        ...(envelope.properties as object),
-        context: {
-          ...(envelope.properties as { context: Record<string, unknown> }).context,
-          properties: {
-            ...(envelope.properties as { context: { properties: object } }).context.properties,
-            type: { type: "string" },
-          },
-        },
-      },
-    };
-    const issues = this.#compiler.compile(lenient, { mode: "lenient" }).issues(value);
+    const issues = this.#envelope(release, true).issues(value);
     if (issues.length > 0) return { result: failed(issues, type) };
-    const ok = { ok: true as const, kind: "unknown" as const, type: null, release, event: value };
-    return this.#withSchemaUri(ok as unknown as ParseResult & OkBase, value, context);
+    return this.#finish(value, context, (schemaUri, notes) => {
+      const r = { ok: true, kind: "unknown", type: null, release, event: value, schemaUri, notes };
+      return r as unknown as ParseResult;
+    });
   }
 
-  #withSchemaUri(ok: ParseResult & OkBase, value: Record<string, unknown>, context: Record<string, unknown>): Checked {
+  /** The compiled custom-event envelope of a release; for unknown types, open to any type and any members. */
+  #envelope(release: "0.4.1" | "0.5.1", unknown: boolean): Validator {
+    const key = `${release}|${unknown}`;
+    let v = this.#envelopes.get(key);
+    if (!v) {
+      const schema = customEnvelopeSchema(release);
+      v = unknown
+        ? this.#compiler.compile(withAnyType(schema), { mode: "lenient" })
+        : this.#compiler.compile(schema, { mode: "strict" });
+      this.#envelopes.set(key, v);
+    }
+    return v;
+  }
+
+  /** Checks `schemaUri` and builds the successful result once its status is known. */
+  #finish(
+    value: Record<string, unknown>,
+    context: Record<string, unknown>,
+    make: (schemaUri: SchemaUriStatus, notes: readonly string[]) => ParseResult,
+  ): Checked {
     const uri = context.schemaUri;
-    if (typeof uri !== "string") return { result: { ...ok, schemaUri: "absent", notes: [] } as ParseResult };
+    if (typeof uri !== "string") return { result: make("absent", NO_NOTES) };
     const v = this.#schemas.get(uri);
     if (v) {
-      const issues = v.issues(value).map((i) => ({ ...i, code: i.code, message: `schemaUri ${uri}: ${i.message}` }));
+      const issues = v.issues(value).map((i) => ({ ...i, message: `schemaUri ${uri}: ${i.message}` }));
       if (issues.length > 0) return { result: failed(issues, context.type) };
-      return { result: { ...ok, schemaUri: "checked", notes: [] } as ParseResult };
+      return { result: make("checked", NO_NOTES) };
     }
-    if (this.#schemas.canFetch) return { result: ok as ParseResult, fetch: uri };
+    if (this.#schemas.canFetch) return { result: make("unchecked", NO_NOTES), fetch: uri };
     const note = `schemaUri ${uri} was not checked: no schema is registered for it and schema fetching is off`;
-    return { result: { ...ok, schemaUri: "unchecked", notes: [note] } as ParseResult };
+    return { result: make("unchecked", [note]) };
   }
 }
+
+const NO_NOTES: readonly string[] = Object.freeze([]);
 
 /** Creates a configured parser/validator. */
 export function createCDEvents(options: CDEventsOptions = {}): CDEvents {

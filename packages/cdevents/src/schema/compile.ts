@@ -327,8 +327,34 @@ export class SchemaCompiler {
     const closed = ap === false && mode === "strict";
     const extra = ap === undefined || ap === true || ap === false ? undefined : sub(ap, "");
     const known = new Set(names);
-    return (v, dyn, out) => {
-      if (!isObj(v)) return true;
+    const simple = closed && !extra && patterns.length === 0;
+    const keyChecks = keys.map((x) => x.check);
+    const keySafe = keys.map((x) => x.safe);
+    const keyRequired = names.map((k) => required.includes(k));
+    const requiredElsewhere = required.filter((r) => !known.has(r));
+    // The fast path answers valid/invalid without building anything; issues are only collected on failure.
+    const fast = (v: Obj): boolean => {
+      let present = 0;
+      for (let i = 0; i < names.length; i++) {
+        const k = names[i] as string;
+        const x = keySafe[i] ? v[k] : hasOwn(v, k) ? v[k] : undefined;
+        if (x === undefined) {
+          if (keyRequired[i]) return false;
+        } else {
+          present++;
+          if (!(keyChecks[i] as Check)(x, "", null)) return false;
+        }
+      }
+      for (const r of requiredElsewhere) if (!hasOwn(v, r) || v[r] === undefined) return false;
+      if (!closed && !extra && patterns.length === 0) return true;
+      if (simple) {
+        let count = 0;
+        for (const _ in v) count++;
+        if (count === present) return true;
+      }
+      return slow(v, "", null);
+    };
+    const slow = (v: Obj, dyn: string, out: Issue[] | null): boolean => {
       let ok = true;
       for (const r of required) {
         if (!hasOwn(v, r) || v[r] === undefined) {
@@ -369,6 +395,7 @@ export class SchemaCompiler {
       }
       return ok;
     };
+    return (v, dyn, out) => !isObj(v) || fast(v) || (out !== null && slow(v, dyn, out));
   }
 }
 
@@ -409,6 +436,10 @@ function pointerGet(doc: JsonSchema, pointer: string): JsonSchema | undefined {
 function all(checks: Check[]): Check {
   if (checks.length === 0) return () => true;
   if (checks.length === 1) return checks[0] as Check;
+  if (checks.length === 2) {
+    const [a, b] = checks as [Check, Check];
+    return (v, dyn, out) => (out === null ? a(v, dyn, null) && b(v, dyn, null) : both(a, b, v, dyn, out));
+  }
   return (v, dyn, out) => {
     let ok = true;
     for (const c of checks) {
@@ -421,32 +452,52 @@ function all(checks: Check[]): Check {
   };
 }
 
+/** Runs two checks collecting the issues of both (the fast conjunction stops at the first failure). */
+function both(a: Check, b: Check, v: unknown, dyn: string, out: Issue[]): boolean {
+  const x = a(v, dyn, out);
+  const y = b(v, dyn, out);
+  return x && y;
+}
+
+const SINGLE_TYPES: Record<string, (v: unknown) => boolean> = {
+  string: (v) => typeof v === "string",
+  object: isObj,
+  array: Array.isArray,
+  boolean: (v) => typeof v === "boolean",
+  null: (v) => v === null,
+  integer: Number.isInteger,
+  number: (v) => typeof v === "number" && Number.isFinite(v),
+};
+
 function typeCheck(type: unknown, path: string): Check {
   const types = Array.isArray(type) ? (type as string[]) : [type as string];
   const want = types.join(" or ");
-  const allows = (v: unknown) => {
-    for (const t of types) {
-      if (
-        t === "string"
-          ? typeof v === "string"
-          : t === "object"
-            ? isObj(v)
-            : t === "array"
-              ? Array.isArray(v)
-              : t === "number"
-                ? typeof v === "number" && Number.isFinite(v)
-                : t === "integer"
-                  ? Number.isInteger(v)
-                  : t === "boolean"
-                    ? typeof v === "boolean"
-                    : t === "null"
-                      ? v === null
-                      : false
-      )
-        return true;
-    }
-    return false;
-  };
+  const single = types.length === 1 ? SINGLE_TYPES[types[0] as string] : undefined;
+  const allows =
+    single ??
+    ((v: unknown) => {
+      for (const t of types) {
+        if (
+          t === "string"
+            ? typeof v === "string"
+            : t === "object"
+              ? isObj(v)
+              : t === "array"
+                ? Array.isArray(v)
+                : t === "number"
+                  ? typeof v === "number" && Number.isFinite(v)
+                  : t === "integer"
+                    ? Number.isInteger(v)
+                    : t === "boolean"
+                      ? typeof v === "boolean"
+                      : t === "null"
+                        ? v === null
+                        : false
+        )
+          return true;
+      }
+      return false;
+    });
   return (v, dyn, out) => {
     if (allows(v)) return true;
     out?.push({
@@ -476,7 +527,10 @@ function enumCheck(values: unknown[], path: string): Check {
 function lengthCheck(min: number | undefined, max: number | undefined, path: string): Check {
   return (v, dyn, out) => {
     if (typeof v !== "string") return true;
-    const n = v.length < 2 ? v.length : [...v].length;
+    // Lengths count code points; UTF-16 length bounds them (n ≤ length ≤ 2n), so counting is rarely needed.
+    const units = v.length;
+    if ((min === undefined || units >= 2 * min) && (max === undefined || units <= max)) return true;
+    const n = units < 2 ? units : [...v].length;
     if (min !== undefined && n < min) {
       out?.push({
         code: IssueCode.MinLength,
@@ -585,7 +639,7 @@ function arrayCheck(s: Obj, path: string, sub: (x: unknown, p: string) => Check)
     if (maxItems !== undefined && v.length > maxItems) fail(IssueCode.Range, `must have at most ${maxItems} items`);
     for (let i = 0; i < v.length; i++) {
       const c = i < prefix.length ? prefix[i] : items;
-      if (c && !c(v[i], `${at}/${i}`, out)) {
+      if (c && !c(v[i], out ? `${at}/${i}` : "", out)) {
         if (!out) return false;
         ok = false;
       }

@@ -8,7 +8,7 @@ import { type ClosedMode, SchemaCompiler, type Validator } from "./compile.ts";
 import type { SchemaObject } from "./shapes.ts";
 
 const compilers = { purl: new SchemaCompiler({ purl: true }), plain: new SchemaCompiler({ purl: false }) };
-const cache = new Map<string, Validator>();
+const cache = new WeakMap<EventDef, Map<string, Validator>>();
 
 /** Options that select a compiled validator. */
 export interface EventValidatorOptions {
@@ -25,20 +25,25 @@ export function eventValidator(def: EventDef, options: EventValidatorOptions = {
   const mode = options.mode ?? "strict";
   const purl = options.purl ?? true;
   const exactType = options.exactType ?? true;
-  const key = `${def.type}|${mode}|${purl}|${exactType}`;
-  let v = cache.get(key);
+  const key = `${mode}|${purl}|${exactType}`;
+  let byOptions = cache.get(def);
+  if (!byOptions) {
+    byOptions = new Map();
+    cache.set(def, byOptions);
+  }
+  let v = byOptions.get(key);
   if (!v) {
-    const schema = exactType ? jsonSchemaOf(def) : anyVersion(jsonSchemaOf(def));
+    const schema = exactType ? jsonSchemaOf(def) : withAnyType(jsonSchemaOf(def));
     v = (purl ? compilers.purl : compilers.plain).compile(schema, { mode });
-    cache.set(key, v);
+    byOptions.set(key, v);
   }
   return v;
 }
 
 type Props = { readonly properties: Record<string, SchemaObject> };
 
-/** The schema with `context.type` open to any version (the version was already matched by the policy). */
-function anyVersion(schema: SchemaObject): SchemaObject {
+/** The schema with `context.type` open to any string (the version was already matched by the policy). */
+export function withAnyType(schema: SchemaObject): SchemaObject {
   const { properties } = schema as Props;
   const context = properties.context as SchemaObject & Props;
   const type = { type: "string", minLength: 1 };
