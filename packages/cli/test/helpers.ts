@@ -5,7 +5,6 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -38,30 +37,34 @@ export async function cairn(args: readonly string[], stdin?: string): Promise<Ru
 
 /** Waits for a started child to exit and collects its output. */
 export function finished(child: ChildProcessWithoutNullStreams): Promise<Run> {
+  return watch(child).done;
+}
+
+/**
+ * Watches a started child: `firstLine` resolves with the first line it prints on stdout (e.g. `listen`'s
+ * address), `done` with everything once it exits. One listener sees all output, so nothing is lost in between.
+ */
+export function watch(child: ChildProcessWithoutNullStreams): { firstLine: Promise<string>; done: Promise<Run> } {
   let stdout = "";
   let stderr = "";
+  let lineSeen: (line: string) => void = () => {};
+  const firstLine = new Promise<string>((resolve, reject) => {
+    lineSeen = resolve;
+    child.once("exit", (code) => reject(new Error(`cairn exited (${code}) before printing a line: ${stderr}`)));
+  });
+  firstLine.catch(() => {}); // callers that only await `done` must not see an unhandled rejection
   child.stdout.setEncoding("utf8").on("data", (d: string) => {
     stdout += d;
+    if (stdout.includes("\n")) lineSeen(stdout.slice(0, stdout.indexOf("\n")));
   });
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;
   });
-  return new Promise((resolve, reject) => {
+  const done = new Promise<Run>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** The first line a child prints on stdout (e.g. `listen`'s address); the rest stays readable. */
-export function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once("line", (line) => {
-      lines.close();
-      resolve(line);
-    });
-    child.once("exit", (code) => reject(new Error(`cairn exited (${code}) before printing a line`)));
-  });
+  return { firstLine, done };
 }
 
 /** True when ../shared holds the spec; otherwise skips the test, or fails it in CI. */
