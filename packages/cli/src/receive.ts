@@ -39,7 +39,7 @@ export interface ReceiveOptions {
   readonly onRefused: (status: number, req: IncomingMessage, reason: string) => void;
 }
 
-/** Handles one request; resolves with the number of events it reported once the answer is sent. */
+/** Handles one request; resolves with the number of events it reported once the answer is written. */
 export async function receive(req: IncomingMessage, res: ServerResponse, o: ReceiveOptions): Promise<number> {
   if (req.method !== "POST") {
     o.onRefused(405, req, "only POST is accepted");

@@ -22,6 +22,7 @@ Options:
   -r, --release R  only types of release R (${ALL_RELEASES.join(", ")})
   --drafts         include the 0.6 draft types
   --json           print a JSON array of { type, name, version, release, draft }
+  --verbose        show stack traces of unexpected errors
   -h, --help       show this help`;
 
 /** The `types` command. */
