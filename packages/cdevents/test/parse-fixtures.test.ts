@@ -78,6 +78,8 @@ for (const file of files) {
           `expected "${e.message}" in ${show}`,
         );
       for (const i of issues) assert.ok(i.message.length > 0 && typeof i.path === "string");
+      const distinct = new Set(issues.map((i) => JSON.stringify(i)));
+      assert.equal(distinct.size, issues.length, `no issue is reported twice: ${show}`);
       return;
     }
     for (const k of ["kind", "compat", "release", "type", "registered", "schemaUri"] as const)

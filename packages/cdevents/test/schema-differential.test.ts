@@ -326,6 +326,8 @@ for (const r of SPEC_RELEASES) {
         const ours = issues.length === 0;
         const where = `${m.file} ${m.kind} ${m.path || "/"} = ${show(m.value)}`;
         if (validator.test(m.event) !== ours) problems.push(`${where}: test() and issues() disagree`);
+        if (validator.closuresOnly.test(m.event) !== ours)
+          problems.push(`${where}: the generated predicate and the compiled closures disagree`);
         if (!ours && !issues.some((i) => near(i, m.path)))
           problems.push(`${where}: no issue near the mutation; got ${JSON.stringify(issues)}`);
         const exceptions = Object.entries(DELIBERATE).filter(([, d]) => d.applies(m));

@@ -402,23 +402,33 @@ export class SchemaCompiler {
 /** A compiled schema. */
 export class Validator {
   readonly #check: Check;
-  constructor(check: Check) {
+  readonly #fast: ((value: unknown) => boolean) | undefined;
+  /**
+   * @param check the compiled closures (verdict and issues)
+   * @param fast an equivalent predicate that only answers valid/invalid (the generated code of declared types)
+   */
+  constructor(check: Check, fast?: (value: unknown) => boolean) {
     this.#check = check;
+    this.#fast = fast;
   }
   /** True when the value satisfies the schema; issues are only built on failure. */
   test(value: unknown): boolean {
-    return this.#check(value, "", null);
+    return this.#fast ? this.#fast(value) : this.#check(value, "", null);
   }
   /** Validates and returns the issues found (empty when valid). */
   issues(value: unknown, prefix = ""): Issue[] {
-    if (this.#check(value, prefix, null)) return [];
+    if (this.test(value)) return [];
     const out: Issue[] = [];
     this.#check(value, prefix, out);
     return out;
   }
-  /** The underlying check, to embed in another compiled check. */
+  /** The compiled closures, to embed in another check or to compare with the fast predicate. */
   get check(): Check {
     return this.#check;
+  }
+  /** The same validator answering through the closures only (for tests that compare both paths). */
+  get closuresOnly(): Validator {
+    return new Validator(this.#check);
   }
 }
 

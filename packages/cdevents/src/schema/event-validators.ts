@@ -3,8 +3,10 @@
  * {@link precompileAll}) and shared by every parse.
  * @module
  */
+
+import { STRICT_PREDICATES } from "../generated/validators.generated.ts";
 import { type EventDef, eventDefs, jsonSchemaOf } from "../spec/registry.ts";
-import { type ClosedMode, SchemaCompiler, type Validator } from "./compile.ts";
+import { type ClosedMode, SchemaCompiler, Validator } from "./compile.ts";
 import type { SchemaObject } from "./shapes.ts";
 
 const compilers = { purl: new SchemaCompiler({ purl: true }), plain: new SchemaCompiler({ purl: false }) };
@@ -34,7 +36,9 @@ export function eventValidator(def: EventDef, options: EventValidatorOptions = {
   let v = byOptions.get(key);
   if (!v) {
     const schema = exactType ? jsonSchemaOf(def) : withAnyType(jsonSchemaOf(def));
-    v = (purl ? compilers.purl : compilers.plain).compile(schema, { mode });
+    const compiled = (purl ? compilers.purl : compilers.plain).compile(schema, { mode });
+    const predicate = mode === "strict" && exactType ? STRICT_PREDICATES[def.type] : undefined;
+    v = predicate ? new Validator(compiled.check, (value) => predicate(value, purl)) : compiled;
     byOptions.set(key, v);
   }
   return v;
