@@ -6,6 +6,8 @@
  * schema rejects, 0.4 context members going to 0.3) is a loss: refused unless `allowLoss`, then dropped and listed.
  * @module
  */
+
+import type { ParseInput } from "./input.ts";
 import { type Issue, IssueCode } from "./issues.ts";
 import { CDEvents } from "./parse.ts";
 import { eventValidator } from "./schema/event-validators.ts";
@@ -44,8 +46,8 @@ const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && 
 const strict = new CDEvents({ compat: { newerMinor: false, newerPatch: false, olderPatch: false } });
 
 /** Converts an event of a stable release to another stable release. The input is not modified. */
-export function convert(event: unknown, options: ConvertOptions): ConvertResult {
-  const parsed = strict.parse(event as Json);
+export function convert(event: ParseInput, options: ConvertOptions): ConvertResult {
+  const parsed = strict.parse(event);
   if (!parsed.ok) return parsed;
   if (parsed.kind !== "exact" || parsed.release === "0.6.0-draft")
     return fail(
@@ -179,7 +181,7 @@ function dropInvalid(event: Json, target: EventDef, lost: Loss[], allowLoss: boo
       issues: lost.map((l) => ({
         code: IssueCode.Lossy,
         path: l.path,
-        message: `${l.message} (pass allowLoss to drop it)`,
+        message: `${l.message}`,
       })),
     };
   for (const l of lost) removeAt(event, l.path);

@@ -55,6 +55,7 @@ export {
   CDEvents,
   type CustomOk,
   createCDEvents,
+  type HttpEntry,
   type HttpParseResult,
   type LooseEvent,
   type ParseFailed,

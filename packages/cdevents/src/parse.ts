@@ -5,7 +5,9 @@
  * @module
  */
 
+import type { CloudEvent } from "./binding/cloudevent.ts";
 import { fromHttp, type HttpInput, isUnsupportedMediaType } from "./binding/http.ts";
+import type { DecodeMode } from "./binding/message.ts";
 import { type Compat, matchStandard } from "./compat.ts";
 import { type CustomCDEvent, type CustomType, customEnvelopeSchema, customRelease } from "./custom.ts";
 import { checkCustomData } from "./custom-data.ts";
@@ -87,13 +89,25 @@ export interface ParseFailed {
 /** The result of parsing or validating one event. */
 export type ParseResult = StandardOk | CustomOk | UnknownOk | ParseFailed;
 
-/** The result of {@link CDEvents.parseHttp}: one result per event in message order, or message-level issues. */
+/** One event of an HTTP message and its verdict. */
+export interface HttpEntry {
+  /** Position in a batch; 0 for a single event. */
+  readonly index: number;
+  /** How it arrived; null when the message or entry could not be decoded. */
+  readonly mode: DecodeMode | null;
+  /** The CloudEvent as received (implied for bare CDEvents); null when it could not be decoded. */
+  readonly cloudEvent: CloudEvent | null;
+  /** The parse result of its CDEvent, or the decoding issues. */
+  readonly result: ParseResult;
+}
+
+/** The result of {@link CDEvents.parseHttp}. */
 export interface HttpParseResult {
   /** True when the message was acceptable and every event in it is valid. */
   readonly ok: boolean;
-  /** One result per event (batch entries in order). Empty when the message itself was rejected. */
-  readonly results: readonly ParseResult[];
-  /** Problems with the message as a whole (content type, headers, body syntax). */
+  /** One entry per event, in message order (a whole-message decoding failure is one failed entry). */
+  readonly entries: readonly HttpEntry[];
+  /** Issues with the message as a whole when no entry could be formed (an unsupported content type). */
   readonly issues: readonly Issue[];
   /** True when the content type is not one CDEvents travel in (an HTTP server answers 415). */
   readonly unsupportedMediaType: boolean;
@@ -185,20 +199,32 @@ export class CDEvents {
    */
   parseHttp(message: HttpInput): HttpParseResult {
     const decoded = fromHttp(message);
-    const results: ParseResult[] = decoded.value.map((d) => this.parse(d.cdevent));
-    if (decoded.ok || decoded.failed.length > 0) {
-      for (const index of decoded.failed) {
-        const prefix = `/${index}`;
-        const issues = decoded.issues.filter((i) => i.path === prefix || i.path.startsWith(`${prefix}/`));
-        results.splice(index, 0, failed(issues));
-      }
-      return { ok: results.every((r) => r.ok), results, issues: [], unsupportedMediaType: false };
-    }
+    if (!decoded.ok && isUnsupportedMediaType(decoded.issues))
+      return { ok: false, entries: [], issues: decoded.issues, unsupportedMediaType: true };
+    const entries: HttpEntry[] = decoded.value.map((d) => ({
+      index: d.index,
+      mode: d.mode,
+      cloudEvent: d.cloudEvent,
+      result: this.parse(d.cdevent),
+    }));
+    // A message that failed as a whole (bad JSON, missing ce-id) is one failed entry at index 0; a batch entry's
+    // issues carry its index as their first path segment.
+    const whole = decoded.value.length === 0 && decoded.failed.length <= 1;
+    const failures = whole
+      ? [{ index: 0, issues: decoded.issues }]
+      : decoded.failed.map((index) => ({
+          index,
+          issues: decoded.issues.filter((i) => i.path === `/${index}` || i.path.startsWith(`/${index}/`)),
+        }));
+    if (!decoded.ok)
+      for (const f of failures)
+        entries.push({ index: f.index, mode: null, cloudEvent: null, result: failed(f.issues) });
+    entries.sort((x, y) => x.index - y.index);
     return {
-      ok: false,
-      results: [],
-      issues: decoded.issues,
-      unsupportedMediaType: isUnsupportedMediaType(decoded.issues),
+      ok: entries.length > 0 && entries.every((e) => e.result.ok),
+      entries,
+      issues: [],
+      unsupportedMediaType: false,
     };
   }
 

@@ -4,7 +4,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type CDEvents, fromHttp, type HttpDecodeResult, isUnsupportedMediaType } from "@cairn/cdevents";
+import type { CDEvents, HttpEntry } from "@cairn/cdevents";
 import type { VerdictIssue } from "./verdict.ts";
 
 /** One received event (or undecodable message) and its verdict; one JSON line of `listen --json`. */
@@ -52,12 +52,12 @@ export async function receive(req: IncomingMessage, res: ServerResponse, o: Rece
     // The rest of the body is not read: closing the connection is the only clean way to stop the upload.
     return reply(res, 413, { error }, { connection: "close" }, 0);
   }
-  const decoded = fromHttp({ headers: req.headers, body });
-  if (!decoded.ok && isUnsupportedMediaType(decoded.issues)) {
-    o.onRefused(415, req, decoded.issues[0]?.message ?? "unsupported content type");
-    return reply(res, 415, { issues: decoded.issues }, {}, 0);
+  const parsed = o.cdevents.parseHttp({ headers: req.headers, body });
+  if (parsed.unsupportedMediaType) {
+    o.onRefused(415, req, parsed.issues[0]?.message ?? "unsupported content type");
+    return reply(res, 415, { issues: parsed.issues }, {}, 0);
   }
-  const events = verdicts(decoded, o.cdevents);
+  const events = parsed.entries.map(received);
   for (const e of events) o.onEvent(e);
   const answers = events.map((e) => ({ index: e.index, ok: e.ok, id: e.id, issues: e.issues }));
   const rejected = events.filter((e) => !e.ok).length;
@@ -66,45 +66,22 @@ export async function receive(req: IncomingMessage, res: ServerResponse, o: Rece
   return reply(res, rejected === 0 ? 202 : 400, answer, {}, events.length);
 }
 
-/** One {@link Received} per decoded event and per entry (or whole message) that failed to decode, by index. */
-function verdicts(decoded: HttpDecodeResult, cdevents: CDEvents): Received[] {
-  const out: Received[] = decoded.value.map((d) => {
-    const r = cdevents.parse(d.cdevent);
-    const ce = d.cloudEvent;
-    const base = {
-      mode: d.mode,
-      index: d.index,
-      type: ce.type,
-      id: ce.id,
-      source: ce.source,
-      subject: ce.subject ?? null,
-    };
-    return r.ok
-      ? { ok: true, ...base, release: r.release, kind: r.kind, issues: [], notes: r.notes, event: d.cdevent }
-      : { ok: false, ...base, release: null, kind: null, issues: r.issues, notes: [], event: d.cdevent };
-  });
-  if (!decoded.ok) out.push(...undecoded(decoded));
-  return out.sort((a, b) => a.index - b.index);
-}
-
-// A failure of the whole message has no index (or index 0 with no decoded sibling); batch entry issues carry
-// their index as the first path segment.
-function undecoded(decoded: HttpDecodeResult): Received[] {
-  const whole = decoded.value.length === 0 && decoded.failed.length <= 1;
-  const groups = whole
-    ? [{ index: 0, issues: decoded.issues }]
-    : decoded.failed.map((index) => ({
-        index,
-        issues: decoded.issues.filter((i) => i.path === `/${index}` || i.path.startsWith(`/${index}/`)),
-      }));
-  return groups.map((g) => ({
-    ok: false,
-    mode: null,
-    index: g.index,
-    ...{ type: null, id: null, source: null, subject: null, release: null, kind: null },
-    issues: g.issues,
-    notes: [],
-  }));
+/** The printable verdict of one entry of a message. */
+function received(entry: HttpEntry): Received {
+  const ce = entry.cloudEvent;
+  const r = entry.result;
+  const base = {
+    mode: entry.mode,
+    index: entry.index,
+    type: ce?.type ?? null,
+    id: ce?.id ?? null,
+    source: ce?.source ?? null,
+    subject: ce?.subject ?? null,
+  };
+  const event = ce === null ? {} : { event: ce.data };
+  return r.ok
+    ? { ok: true, ...base, release: r.release, kind: r.kind, issues: [], notes: r.notes, ...event }
+    : { ok: false, ...base, release: null, kind: null, issues: r.issues, notes: [], ...event };
 }
 
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>, n: number) {

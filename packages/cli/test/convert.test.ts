@@ -58,7 +58,7 @@ describe("cairn convert", () => {
   it("exits 1 for invalid input", async () => {
     const syntax = await cairn(["convert", "--to", "0.5.1", "-"], "{nope");
     assert.equal(syntax.code, 1);
-    assert.match(syntax.stderr, /^cairn: <stdin> is not valid JSON: /);
+    assert.match(syntax.stderr, /^cairn: cannot convert <stdin> to 0\.5\.1\n {2}\/: invalid JSON at line 1, column 2/);
     const invalid = await cairn(["convert", "--to", "0.5.1", "-"], JSON.stringify({ context: {} }));
     assert.equal(invalid.code, 1);
     assert.match(invalid.stderr, /^cairn: cannot convert <stdin> to 0\.5\.1\n {2}\/context\/type: /);

@@ -39,14 +39,14 @@ export const convert: Command = {
     const to = targetRelease(values.to);
     if (positionals.length !== 1) throw usageError("give exactly one FILE, or - for stdin", "convert");
     const name = positionals[0] as string;
-    const event = decodeJson(await readInput(name, io.stdin), inputLabel(name));
-    const result = convertEvent(event, { to, allowLoss: values["allow-loss"] === true });
+    const text = await readInput(name, io.stdin);
+    const result = convertEvent(text, { to, allowLoss: values["allow-loss"] === true });
     if (!result.ok) throw refusal(inputLabel(name), to, result.issues);
     const out = new Output(io);
     for (const loss of result.lost) out.warn(`dropped ${loss.path}: ${loss.message}`);
-    const text = `${JSON.stringify(result.event, null, 2)}\n`;
-    if (values.out === undefined) io.stdout.write(text);
-    else await writeOut(values.out, text);
+    const json = `${JSON.stringify(result.event, null, 2)}\n`;
+    if (values.out === undefined) io.stdout.write(json);
+    else await writeOut(values.out, json);
     return ExitCode.Ok;
   },
 };
@@ -58,25 +58,12 @@ function targetRelease(value: string | undefined): StableRelease {
   return value as StableRelease;
 }
 
-// The SDK's parser would give a friendlier position for syntax errors, but convert() takes a value: JSON.parse's
-// message (which names the position) is enough for a file a person is converting.
-function decodeJson(bytes: Uint8Array, label: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch (e) {
-    throw new CliError(`${label} is not valid JSON: ${messageOf(e)}`, ExitCode.Failure);
-  }
-}
-
 function refusal(label: string, to: string, issues: readonly { code: string; path: string; message: string }[]) {
   const lossy = issues.length > 0 && issues.every((i) => i.code === "lossy");
   const message = lossy
     ? `converting ${label} to ${to} would lose information (pass --allow-loss to drop it)`
     : `cannot convert ${label} to ${to}`;
-  // The SDK's hint names its option (allowLoss); the headline above already names the flag.
-  const details = issues.map((i) =>
-    formatIssue({ ...i, message: i.message.replace(/ \(pass allowLoss to drop it\)$/, "") }),
-  );
+  const details = issues.map(formatIssue);
   return new CliError(message, ExitCode.Failure, { details });
 }
 
