@@ -51,6 +51,11 @@ export type EventInit<T extends CDEventType> = {
   customDataContentType?: string;
 };
 
+/** What {@link createEvent} takes when the type is a run-time string. */
+export type DynamicEventInit = Omit<EventInit<CDEventType>, "subject"> & {
+  subject: { id: string; source?: string; content?: { [member: string]: unknown } };
+};
+
 let pinned: Defaults = {};
 
 /** Pins the id and clock used by factories (pass `{}` to restore the defaults). Returns the previous pins. */
@@ -74,6 +79,14 @@ export function createEvent<T extends CDEventType>(
   init: EventInit<T>,
   defaults: Defaults = pinned,
 ): CDEventOfType<T> {
+  return createDynamicEvent(type, init as DynamicEventInit, defaults) as CDEventOfType<T>;
+}
+
+/**
+ * Builds an event whose type is only known at run time (e.g. from a command line), checked the same way as
+ * {@link createEvent} but without compile-time checks of the content.
+ */
+export function createDynamicEvent(type: string, init: DynamicEventInit, defaults: Defaults = pinned): CDEvent {
   const def = findEventDef(type);
   if (!def || def.draft) throw new CDEventsError(ErrorCode.InvalidArgument, `unknown event type ${type}`);
   const id = defaults.id ?? (() => crypto.randomUUID());
@@ -102,7 +115,7 @@ export function createEvent<T extends CDEventType>(
   const issues = eventValidator(def).issues(event);
   if (issues.length > 0)
     throw new CDEventsError(ErrorCode.InvalidEvent, `invalid ${type}:\n${formatIssues(issues)}`, { issues });
-  return event as unknown as CDEventOfType<T>;
+  return event as unknown as CDEvent;
 }
 
 /** True when `event` has exactly type `T` (a type guard that narrows the whole event). */

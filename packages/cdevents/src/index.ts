@@ -45,7 +45,15 @@ export { type ConvertOptions, type ConvertResult, convert, type Loss } from "./c
 export { CUSTOM_TYPE_PATTERN, type CustomCDEvent, type CustomType, customEnvelopeSchema } from "./custom.ts";
 export { type CustomDataValue, isJsonContentType, readCustomData, writeCustomData } from "./custom-data.ts";
 export { CDEventsError, type CDEventsErrorOptions, ErrorCode, isCDEventsError } from "./errors.ts";
-export { createEvent, type Defaults, type EventInit, isType, pinDefaults } from "./factory.ts";
+export {
+  createDynamicEvent,
+  createEvent,
+  type Defaults,
+  type DynamicEventInit,
+  type EventInit,
+  isType,
+  pinDefaults,
+} from "./factory.ts";
 export type { ParseInput } from "./input.ts";
 export { type Failed, formatIssues, type Issue, IssueCode, type Ok, type Result } from "./issues.ts";
 export { type LinkEdges, type LinkOptions, linkEdges, linkFromParent, relation, withLink } from "./links.ts";

@@ -147,3 +147,39 @@ test("schemaUri: offline default says the schema was not checked", () => {
   assert.equal(r.schemaUri, "unchecked");
   assert.match(r.notes[0] ?? "", /not checked/);
 });
+
+test("parseHttp: one entry per event, whole-message failures keep their issues, 415 is flagged", () => {
+  const kit = createCDEvents();
+  const single = kit.parseHttp({ headers: { "content-type": "application/json" }, body: "{bad" });
+  assert.equal(single.ok, false);
+  assert.equal(single.entries.length, 1);
+  const [entry] = single.entries;
+  assert.ok(entry && !entry.result.ok && entry.result.issues[0]?.code === "json_syntax");
+  assert.equal(entry.mode, null);
+  const good = event({ artifactId: "pkg:npm/a@1" });
+  const bad = event({ artifactId: 3 }, "e-2");
+  const envelope = (e: ReturnType<typeof event>) => ({
+    specversion: "1.0",
+    id: e.context.id,
+    source: e.context.source,
+    type: e.context.type,
+    subject: e.subject.id,
+    time: e.context.timestamp,
+    datacontenttype: "application/json",
+    data: e,
+  });
+  const batch = kit.parseHttp({
+    headers: { "content-type": "application/cloudevents-batch+json" },
+    body: JSON.stringify([envelope(good), envelope(bad), { specversion: "1.0" }]),
+  });
+  assert.deepEqual(
+    batch.entries.map((e) => [e.index, e.mode, e.result.ok]),
+    [
+      [0, "batch", true],
+      [1, "batch", false],
+      [2, null, false],
+    ],
+  );
+  const unsupported = kit.parseHttp({ headers: { "content-type": "text/plain" }, body: "x" });
+  assert.ok(unsupported.unsupportedMediaType && unsupported.issues[0]?.path === "header:content-type");
+});

@@ -4,7 +4,7 @@
  */
 import {
   type CDEventType,
-  createEvent,
+  createDynamicEvent,
   type EventInit,
   eventDefs,
   isCDEventsError,
@@ -59,8 +59,7 @@ export function eventFromFlags(command: string, flags: EventFlags): Record<strin
     ...(flags["chain-id"] === undefined ? {} : { chainId: flags["chain-id"] }),
   };
   try {
-    // The type is only known at run time, so the compile-time link between type and content cannot apply.
-    return createEvent(type, init as unknown as EventInit<typeof type>) as unknown as Record<string, unknown>;
+    return createDynamicEvent(type, init) as unknown as Record<string, unknown>;
   } catch (e) {
     if (!isCDEventsError(e)) throw e;
     if (e.issues.length === 0) throw usageError(messageOf(e), command);
