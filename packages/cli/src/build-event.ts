@@ -2,14 +2,7 @@
  * Building an event from command-line flags with the SDK's `createEvent`.
  * @module
  */
-import {
-  type CDEventType,
-  createDynamicEvent,
-  type EventInit,
-  eventDefs,
-  isCDEventsError,
-  STABLE_RELEASES,
-} from "@cairn/cdevents";
+import { type CDEventType, createDynamicEvent, eventDefs, isCDEventsError, STABLE_RELEASES } from "@cairn/cdevents";
 import { CliError, ExitCode, messageOf, usageError } from "./errors.ts";
 import { formatIssue } from "./verdict.ts";
 
