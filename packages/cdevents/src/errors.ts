@@ -13,10 +13,6 @@ export const ErrorCode = {
   SchemaUnsupported: "CAIRN_ERR_SCHEMA_UNSUPPORTED",
   /** An event failed validation where a valid one was required (factories, encoders). */
   InvalidEvent: "CAIRN_ERR_INVALID_EVENT",
-  /** A conversion would lose information and loss was not allowed. */
-  LossyConversion: "CAIRN_ERR_LOSSY_CONVERSION",
-  /** A conversion between these releases is impossible (the type does not exist in the target). */
-  Unconvertible: "CAIRN_ERR_UNCONVERTIBLE",
   /** A schema could not be fetched. */
   SchemaFetch: "CAIRN_ERR_SCHEMA_FETCH",
 } as const;
