@@ -3,7 +3,8 @@
  * the CDEvent object to check.
  * @module
  */
-import { type CloudEvent, type ExtensionValue, fromCloudEvent } from "./binding/cloudevent.ts";
+import { type CloudEvent, fromCloudEvent } from "./binding/cloudevent.ts";
+import { fromEnvelope } from "./binding/envelope.ts";
 import { fromHttp, type HttpInput } from "./binding/http.ts";
 import { bodyText } from "./binding/json.ts";
 import { type Issue, IssueCode } from "./issues.ts";
@@ -16,18 +17,6 @@ import { parseJsonText } from "./json-text.ts";
 export type ParseInput = string | Uint8Array | ArrayBuffer | object;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const CE_ATTRIBUTES = new Set([
-  "specversion",
-  "id",
-  "source",
-  "type",
-  "subject",
-  "time",
-  "datacontenttype",
-  "dataschema",
-  "data",
-  "data_base64",
-]);
 
 type Decoded = { ok: true; value: unknown } | { ok: false; issues: readonly Issue[] };
 
@@ -40,7 +29,8 @@ export function decodeInput(input: ParseInput): Decoded {
   }
   if (isHttpInput(input)) return fromHttpParts(input);
   if (isCloudEvent(input)) {
-    const r = fromCloudEvent(asCloudEvent(input));
+    // Cairn's typed form keeps extensions in `extensions`; other SDKs and the JSON format put them inline.
+    const r = isObj(input.extensions) ? fromCloudEvent(input as unknown as CloudEvent) : fromEnvelope(input);
     return r.ok ? { ok: true, value: r.value.cdevent } : r;
   }
   return { ok: true, value: input };
@@ -60,25 +50,6 @@ export function isHttpInput(v: unknown): v is HttpInput {
 
 function isCloudEvent(v: unknown): v is Record<string, unknown> {
   return isObj(v) && v.specversion === "1.0" && !("context" in v) && ("data" in v || "data_base64" in v);
-}
-
-/** A CloudEvent from a plain object, extensions either in `extensions` or beside the attributes (as other SDKs). */
-function asCloudEvent(v: Record<string, unknown>): CloudEvent {
-  const extensions: Record<string, ExtensionValue> = {
-    ...(isObj(v.extensions) ? (v.extensions as Record<string, ExtensionValue>) : {}),
-  };
-  for (const [k, x] of Object.entries(v)) {
-    if (
-      !CE_ATTRIBUTES.has(k) &&
-      k !== "extensions" &&
-      (typeof x === "string" || typeof x === "number" || typeof x === "boolean")
-    )
-      extensions[k] = x;
-  }
-  const data =
-    v.data ??
-    (typeof v.data_base64 === "string" ? Uint8Array.from(atob(v.data_base64), (c) => c.charCodeAt(0)) : undefined);
-  return { ...(v as unknown as CloudEvent), data, extensions };
 }
 
 function fromHttpParts(input: HttpInput): Decoded {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createCDEvents, parse, validate } from "../src/index.ts";
+import { createCDEvents, parse, toCloudEvent, validate } from "../src/index.ts";
 
 const event = (content: Record<string, unknown>, id = "e-1") => ({
   context: {
@@ -182,4 +182,23 @@ test("parseHttp: one entry per event, whole-message failures keep their issues, 
   );
   const unsupported = kit.parseHttp({ headers: { "content-type": "text/plain" }, body: "x" });
   assert.ok(unsupported.unsupportedMediaType && unsupported.issues[0]?.path === "header:content-type");
+});
+
+test("CloudEvent objects are accepted in Cairn's typed form and in the JSON format (inline extensions, data_base64)", () => {
+  const e = event({ artifactId: "pkg:npm/a@1" });
+  const typed = toCloudEvent(e, { extensions: { partitionkey: "k" } });
+  assert.ok(parse(typed).ok);
+  const { extensions: _, ...attributes } = typed;
+  assert.ok(parse({ ...attributes, partitionkey: "k" }).ok);
+  const b64 = btoa(JSON.stringify(e));
+  const r = parse({
+    specversion: "1.0",
+    id: e.context.id,
+    source: e.context.source,
+    type: e.context.type,
+    data_base64: b64,
+  });
+  assert.ok(r.ok && r.event.context.id === "e-1");
+  const mismatch = parse({ ...typed, id: "other" });
+  assert.ok(!mismatch.ok && mismatch.issues[0]?.code === "binding" && mismatch.issues[0].path === "/id");
 });
