@@ -4,6 +4,7 @@
  * @module
  */
 import { fromBase64, isBase64, toBase64 } from "./base64.ts";
+import { parseMediaType } from "./binding/media-type.ts";
 import { type Issue, IssueCode } from "./issues.ts";
 
 /** Adds an issue when `customData` is a string that is not base64. */
@@ -20,8 +21,8 @@ export function checkCustomData(event: { readonly [k: string]: unknown }, issues
 /** True when a media type is JSON (`application/json`, `…+json`), or absent (the spec's default). */
 export function isJsonContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return true;
-  const t = (contentType.split(";")[0] ?? "").trim().toLowerCase();
-  return t === "application/json" || t === "text/json" || t.endsWith("+json");
+  const essence = parseMediaType(contentType)?.essence ?? "";
+  return essence === "application/json" || essence === "text/json" || essence.endsWith("+json");
 }
 
 /** Decoded custom data. */
