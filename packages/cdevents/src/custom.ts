@@ -26,19 +26,16 @@ export const CUSTOM_TYPE_PATTERN =
 const ENVELOPES = new Map<StableRelease, SchemaObject>();
 
 /** JSON Schema of the custom-event envelope of a release (0.4.1 or 0.5.1), with open content. */
-export function customEnvelopeSchema(
-  release: "0.4.1" | "0.5.1",
-  content: SchemaObject = { type: "object", additionalProperties: true },
-): SchemaObject {
-  const cached = content.additionalProperties === true ? ENVELOPES.get(release) : undefined;
+export function customEnvelopeSchema(release: "0.4.1" | "0.5.1"): SchemaObject {
+  const cached = ENVELOPES.get(release);
   if (cached) return cached;
   const s = eventSchema(release, {
     id: `https://cdevents.dev/${release}/schema/custom`,
     type: { type: "string", pattern: CUSTOM_TYPE_PATTERN },
     subjectTypeSchema: { type: "string", pattern: "^[a-zA-Z0-9]+-[a-zA-Z]+$" },
-    content,
+    content: { type: "object", additionalProperties: true },
   });
-  if (content.additionalProperties === true) ENVELOPES.set(release, s);
+  ENVELOPES.set(release, s);
   return s;
 }
 

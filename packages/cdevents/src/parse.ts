@@ -221,7 +221,7 @@ export class CDEvents {
         entries.push({ index: f.index, mode: null, cloudEvent: null, result: failed(f.issues) });
     entries.sort((x, y) => x.index - y.index);
     return {
-      ok: entries.length > 0 && entries.every((e) => e.result.ok),
+      ok: entries.every((e) => e.result.ok),
       entries,
       issues: [],
       unsupportedMediaType: false,

@@ -180,6 +180,8 @@ test("parseHttp: one entry per event, whole-message failures keep their issues, 
       [2, null, false],
     ],
   );
+  const empty = kit.parseHttp({ headers: { "content-type": "application/cloudevents-batch+json" }, body: "[]" });
+  assert.deepEqual([empty.ok, empty.entries.length, empty.issues.length], [true, 0, 0], "an empty batch is valid");
   const unsupported = kit.parseHttp({ headers: { "content-type": "text/plain" }, body: "x" });
   assert.ok(unsupported.unsupportedMediaType && unsupported.issues[0]?.path === "header:content-type");
 });

@@ -124,8 +124,5 @@ export function objectSchema(members: Members, open: boolean): SchemaObject {
   };
 }
 
-/** Any JSON object. */
-export const anyObject = (): Shape<Record<string, unknown>> => shape({ type: "object" });
-
 /** A shape written directly as JSON Schema, with its TypeScript type given explicitly. */
 export const raw = <V>(schema: SchemaObject): Shape<V> => shape(schema);

@@ -3,7 +3,7 @@
  * standalone link objects sent on their own.
  * @module
  */
-import { type Infer, nonEmpty, obj, openObj, raw, req, type Shape, str, uriRef } from "../schema/shapes.ts";
+import { type Infer, nonEmpty, obj, openObj, raw, req, type Shape, str } from "../schema/shapes.ts";
 import type { Release } from "./releases.ts";
 
 /** Link types. */
@@ -116,6 +116,3 @@ export function standaloneLinkShapes(release: Release) {
 
 /** A standalone link object. */
 export type StandaloneLink = Infer<ReturnType<typeof standaloneLinkShapes>[LinkType]>;
-
-/** Shape for `subject.source` and reference `source` members. */
-export const sourceRef = (): Shape<string> => uriRef({ nonEmpty: true });

@@ -6,7 +6,7 @@ import type { SchemaObject } from "../schema/shapes.ts";
 import { draftFamilies, stableFamilies } from "./catalog.ts";
 import { eventSchema } from "./envelope.ts";
 import { contentSchema, type Family, typeString, type VersionDecl } from "./family.ts";
-import { DRAFT_RELEASE, type Release } from "./releases.ts";
+import type { Release } from "./releases.ts";
 
 /** One event type in one release. */
 export interface EventDef {
@@ -79,9 +79,4 @@ export function jsonSchemaOf(def: EventDef): SchemaObject {
     SCHEMAS.set(def, s);
   }
   return s;
-}
-
-/** Release string written in the context of events of this release. */
-export function releaseLabel(r: Release): string {
-  return r === DRAFT_RELEASE ? DRAFT_RELEASE : r;
 }

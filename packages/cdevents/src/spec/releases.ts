@@ -18,11 +18,6 @@ export const LATEST_RELEASE: StableRelease = "0.5.1";
 /** Every release, oldest first, the draft last. */
 export const ALL_RELEASES: readonly Release[] = [...STABLE_RELEASES, DRAFT_RELEASE];
 
-/** True for a release string Cairn knows. */
-export function isRelease(x: unknown): x is Release {
-  return typeof x === "string" && (ALL_RELEASES as readonly string[]).includes(x);
-}
-
 /** Releases whose context names the spec version `version` (later ones say `specversion`). */
 export function usesVersionField(r: Release): boolean {
   return r === "0.3.0" || r === "0.4.1";
