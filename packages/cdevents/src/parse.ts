@@ -11,6 +11,7 @@ import type { DecodeMode } from "./binding/message.ts";
 import { type Compat, matchStandard } from "./compat.ts";
 import { type CustomCDEvent, type CustomType, customEnvelopeSchema, customRelease } from "./custom.ts";
 import { checkCustomData } from "./custom-data.ts";
+import { CDEventsError, ErrorCode } from "./errors.ts";
 import { decodeInput, type ParseInput } from "./input.ts";
 import { type Issue, IssueCode } from "./issues.ts";
 import { type CDEventsOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
@@ -152,7 +153,7 @@ export class CDEvents {
    */
   registerCustomContent(type: string, content: JsonSchema): void {
     const parsed = parseType(type);
-    if (parsed?.kind !== "custom") throw new TypeError(explainMalformedType(type));
+    if (parsed?.kind !== "custom") throw new CDEventsError(ErrorCode.InvalidArgument, explainMalformedType(type));
     this.#custom.set(type, this.#compiler.compile(content));
   }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { createCDEvents, parse, toCloudEvent, validate } from "../src/index.ts";
+import { createCDEvents, isCDEventsError, parse, toCloudEvent, validate } from "../src/index.ts";
 
 const event = (content: Record<string, unknown>, id = "e-1") => ({
   context: {
@@ -203,4 +203,17 @@ test("CloudEvent objects are accepted in Cairn's typed form and in the JSON form
   assert.ok(r.ok && r.event.context.id === "e-1");
   const mismatch = parse({ ...typed, id: "other" });
   assert.ok(!mismatch.ok && mismatch.issues[0]?.code === "binding" && mismatch.issues[0].path === "/id");
+});
+
+test("registering content for a string that is not a custom type is a CDEventsError naming the grammar", () => {
+  const kit = createCDEvents();
+  assert.throws(
+    () => kit.registerCustomContent("dev.cdeventsx.my_tool-widget.created.0.1.0", { type: "object" }),
+    (e: unknown) => isCDEventsError(e) && e.code === "CAIRN_ERR_INVALID_ARGUMENT" && /<tool>-<subject>/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      kit.registerCustomContent("dev.cdeventsx.mytool-widget.created.0.1.0", { type: "object", dependentSchemas: {} }),
+    /unsupported JSON Schema keyword "dependentSchemas"/,
+  );
 });

@@ -3,7 +3,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { type CDEvents, createCDEvents, type JsonSchema } from "@cairn/cdevents";
+import { type CDEvents, createCDEvents, ErrorCode, isCDEventsError, type JsonSchema } from "@cairn/cdevents";
 import { CliError, ExitCode, messageOf, usageError } from "./errors.ts";
 import { parseJsonFile, readTextFile } from "./input.ts";
 
@@ -48,7 +48,7 @@ export async function registerSchemaFlag(cdevents: CDEvents, command: string, sp
     else throw usageError(`${target} is neither a dev.cdeventsx type nor an absolute URI`, command);
   } catch (e) {
     if (e instanceof CliError) throw e;
-    if (e instanceof TypeError) throw usageError(messageOf(e), command);
+    if (isCDEventsError(e) && e.code === ErrorCode.InvalidArgument) throw usageError(messageOf(e), command);
     throw new CliError(`cannot use schema ${file}: ${messageOf(e)}`, ExitCode.Failure, { cause: e });
   }
 }

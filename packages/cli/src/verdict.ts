@@ -2,7 +2,7 @@
  * The CLI's view of one parse result: a flat, JSON-friendly record, and its human rendering.
  * @module
  */
-import type { ParseResult } from "@cairn/cdevents";
+import { formatIssues, type Issue, type ParseResult } from "@cairn/cdevents";
 import type { Output } from "./io.ts";
 
 /** A problem with an input: an SDK issue, or a CLI-level one such as `read_error`. */
@@ -58,5 +58,5 @@ export function printIssues(out: Output, issues: readonly VerdictIssue[]): void 
 
 /** `path: message (code)`, the SDK's `formatIssues` layout, for one issue; `/` stands for the whole input. */
 export function formatIssue(i: VerdictIssue): string {
-  return `${i.path || "/"}: ${i.message} (${i.code})`;
+  return formatIssues([i as Issue]);
 }
