@@ -1,0 +1,326 @@
+/**
+ * The embedded event store: SQLite through Node's built-in `node:sqlite`, in WAL mode with `synchronous=FULL`, so a
+ * resolved `append` has been fsynced (an acknowledged event survives a crash or power loss). SQLite serialises
+ * writers, so sequences are assigned and become visible in commit order.
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { StoreError, StoreErrorCode } from "./errors.ts";
+import { buildQuery, EVENT_COLUMNS } from "./query-sql.ts";
+import { linksBySequence, type Row, rowToEvent } from "./rows.ts";
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-schema.ts";
+import type {
+  AppendOutcome,
+  EventPage,
+  EventQuery,
+  EventStore,
+  NewEvent,
+  RetentionLimits,
+  StoredEvent,
+  StoreHealth,
+  StoreStats,
+} from "./types.ts";
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The database file (created with its directory's permissions if missing). */
+  readonly path: string;
+}
+
+/** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<EventStore> {
+  const { DatabaseSync } = await loadSqlite();
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(options.path);
+  } catch (cause) {
+    throw new StoreError(StoreErrorCode.Unavailable, `cannot open SQLite database ${options.path}`, { cause });
+  }
+  try {
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+    db.exec("PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;");
+    migrate(db, options.path);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new SqliteStore(db);
+}
+
+// node:sqlite prints an ExperimentalWarning on first load (Node 22–24); the hub depends on it deliberately, so the
+// one warning about it is silenced while it loads and every other warning still goes through.
+async function loadSqlite(): Promise<typeof import("node:sqlite")> {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (/SQLite/i.test(text)) return;
+    (emit as (w: string | Error, ...r: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await import("node:sqlite");
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
+function migrate(db: DatabaseSync, path: string): void {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS cairn_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+  );
+  const current = schemaVersion(db);
+  if (current > SQLITE_SCHEMA_VERSION)
+    throw new StoreError(
+      StoreErrorCode.Schema,
+      `${path} has schema version ${current}; this Cairn knows up to ${SQLITE_SCHEMA_VERSION} (upgrade Cairn)`,
+    );
+  for (const m of SQLITE_MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO cairn_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+      db.exec("COMMIT");
+    } catch (cause) {
+      db.exec("ROLLBACK");
+      throw new StoreError(StoreErrorCode.Schema, `migration ${m.version} (${m.name}) failed on ${path}`, { cause });
+    }
+  }
+}
+
+function schemaVersion(db: DatabaseSync): number {
+  const row = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM cairn_migrations").get() as Row;
+  return Number(row.v);
+}
+
+const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
+
+class SqliteStore implements EventStore {
+  readonly engine = "sqlite";
+  readonly #db: DatabaseSync;
+  readonly #listeners = new Set<(lastSequence: number) => void>();
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  // Prepared once per distinct SQL text (queries differ only by which filters are present, so this stays small).
+  #stmt(sql: string): StatementSync {
+    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the store is closed");
+    let s = this.#statements.get(sql);
+    if (!s) this.#statements.set(sql, (s = this.#db.prepare(sql)));
+    return s;
+  }
+
+  async append(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return [];
+    const insert = this.#stmt(
+      "INSERT INTO events (event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id, " +
+        "subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING RETURNING seq",
+    );
+    const existing = this.#stmt("SELECT seq FROM events WHERE source = ? AND event_id = ?");
+    const link = this.#stmt(
+      "INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES (?, ?, ?, ?, ?)",
+    );
+    const counters = this.#stmt("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
+    const outcomes: AppendOutcome[] = [];
+    let added = 0;
+    let bytes = 0;
+    let last = 0;
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const e of events) {
+        const size = byteLength(e.body);
+        const row = insert.get(
+          e.id,
+          e.source,
+          e.type,
+          e.subjectKind,
+          e.predicate,
+          e.eventVersion,
+          e.specVersion,
+          e.subjectId,
+          e.subjectSource,
+          e.timestamp,
+          e.timestampMs,
+          e.chainId,
+          e.receivedAtMs,
+          e.body,
+          e.attributes,
+          size,
+        ) as Row | undefined;
+        if (row === undefined) {
+          const found = existing.get(e.source, e.id) as Row;
+          outcomes.push({ sequence: Number(found.seq), duplicate: true });
+          continue;
+        }
+        const seq = Number(row.seq);
+        for (const l of e.links) link.run(seq, l.linkType, l.linkKind, l.contextId, l.domainId);
+        outcomes.push({ sequence: seq, duplicate: false });
+        added++;
+        bytes += size;
+        last = seq;
+      }
+      if (added > 0) counters.run(added, bytes);
+      this.#db.exec("COMMIT");
+    } catch (cause) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw new StoreError(StoreErrorCode.Unavailable, "the SQLite append failed", { cause });
+    }
+    if (added > 0) this.#notify(last);
+    return outcomes;
+  }
+
+  async query(query: EventQuery): Promise<EventPage> {
+    const { tail, params } = buildQuery(query, () => "?");
+    const rows = this.#stmt(`SELECT ${EVENT_COLUMNS} FROM events ${tail}`).all(...params) as Row[];
+    const more = rows.length > query.limit;
+    const page = more ? rows.slice(0, query.limit) : rows;
+    const events = this.#withLinks(page);
+    return { events, next: more ? (events.at(-1)?.sequence ?? null) : null };
+  }
+
+  async get(sequence: number): Promise<StoredEvent | null> {
+    const row = this.#stmt(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq = ?`).get(sequence) as Row | undefined;
+    return row ? (this.#withLinks([row])[0] ?? null) : null;
+  }
+
+  async findById(source: string, id: string): Promise<StoredEvent | null> {
+    const row = this.#stmt(`SELECT ${EVENT_COLUMNS} FROM events WHERE source = ? AND event_id = ?`).get(source, id) as
+      | Row
+      | undefined;
+    return row ? (this.#withLinks([row])[0] ?? null) : null;
+  }
+
+  // Links of a page in one query (most events have none).
+  #withLinks(rows: readonly Row[]): StoredEvent[] {
+    if (rows.length === 0) return [];
+    const seqs = rows.map((r) => Number(r.seq));
+    const linkRows = this.#db
+      .prepare(
+        `SELECT seq, link_type, link_kind, context_id, domain_id FROM event_links WHERE seq IN (${seqs.map(() => "?").join(",")}) ORDER BY rowid`,
+      )
+      .all(...seqs) as Row[];
+    const links = linksBySequence(linkRows);
+    return rows.map((r) => rowToEvent(r, links.get(Number(r.seq)) ?? []));
+  }
+
+  async prune(limits: RetentionLimits, batch = 1000): Promise<number> {
+    let deleted = 0;
+    if (limits.receivedBefore !== undefined) {
+      const cutoff = limits.receivedBefore;
+      deleted += await this.#deleteWhile(batch, () =>
+        this.#stmt("SELECT seq, body_bytes FROM events WHERE received_ms < ? ORDER BY seq LIMIT ?").all(cutoff, batch),
+      );
+    }
+    if (limits.maxBytes !== undefined) {
+      const max = limits.maxBytes;
+      deleted += await this.#deleteWhile(batch, () => {
+        const { bodyBytes } = this.#counters();
+        if (bodyBytes <= max) return [];
+        // Enough of the oldest rows to get under the limit (at most `batch`).
+        const rows = this.#stmt("SELECT seq, body_bytes FROM events ORDER BY seq LIMIT ?").all(batch) as Row[];
+        let excess = bodyBytes - max;
+        const take: Row[] = [];
+        for (const r of rows) {
+          if (excess <= 0) break;
+          take.push(r);
+          excess -= Number(r.body_bytes);
+        }
+        return take;
+      });
+    }
+    return deleted;
+  }
+
+  // Deletes the rows `pick` returns, one short transaction per batch, yielding to the event loop in between so
+  // ingest keeps flowing while retention catches up.
+  async #deleteWhile(batch: number, pick: () => unknown[]): Promise<number> {
+    let total = 0;
+    for (;;) {
+      if (this.#closed) return total;
+      const rows = pick() as Row[];
+      if (rows.length === 0) return total;
+      const last = Number(rows.at(-1)?.seq);
+      const first = Number(rows[0]?.seq);
+      const bytes = rows.reduce((n, r) => n + Number(r.body_bytes), 0);
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const seqs = rows.map((r) => Number(r.seq));
+        this.#db.prepare(`DELETE FROM events WHERE seq IN (${seqs.map(() => "?").join(",")})`).run(...seqs);
+        this.#stmt("UPDATE counters SET events = events - ?, body_bytes = body_bytes - ? WHERE id = 1").run(
+          rows.length,
+          bytes,
+        );
+        this.#db.exec("COMMIT");
+      } catch (cause) {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        throw new StoreError(StoreErrorCode.Unavailable, `retention failed deleting ${first}…${last}`, { cause });
+      }
+      total += rows.length;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  #counters(): { events: number; bodyBytes: number } {
+    const row = this.#stmt("SELECT events, body_bytes FROM counters WHERE id = 1").get() as Row;
+    return { events: Number(row.events), bodyBytes: Number(row.body_bytes) };
+  }
+
+  async stats(): Promise<StoreStats> {
+    const { events, bodyBytes } = this.#counters();
+    const last = this.#stmt("SELECT COALESCE(MAX(seq), 0) AS s FROM events").get() as Row;
+    const pages = this.#stmt("SELECT page_count * page_size AS b FROM pragma_page_count(), pragma_page_size()").get() as
+      | Row
+      | undefined;
+    return {
+      events,
+      bodyBytes,
+      lastSequence: Number(last.s),
+      diskBytes: pages ? Number(pages.b) : null,
+    };
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      const version = schemaVersion(this.#db);
+      const ok = version === SQLITE_SCHEMA_VERSION;
+      return {
+        ok,
+        schemaVersion: version,
+        expectedSchemaVersion: SQLITE_SCHEMA_VERSION,
+        ...(ok ? {} : { reason: `schema version ${version}, expected ${SQLITE_SCHEMA_VERSION}` }),
+      };
+    } catch (e) {
+      return {
+        ok: false,
+        schemaVersion: 0,
+        expectedSchemaVersion: SQLITE_SCHEMA_VERSION,
+        reason: e instanceof Error ? e.message : String(e),
+      };
+    }
+  }
+
+  watch(listener: (lastSequence: number) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #notify(last: number): void {
+    for (const l of this.#listeners) queueMicrotask(() => l(last));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#statements.clear();
+    this.#db.close();
+  }
+}
