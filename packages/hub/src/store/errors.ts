@@ -11,6 +11,10 @@ export const StoreErrorCode = {
   Schema: "CAIRN_ERR_STORE_SCHEMA",
   /** The store was used after `close()`. */
   Closed: "CAIRN_ERR_STORE_CLOSED",
+  /** An option or argument the store cannot accept (a bad schema name, a page size below 1): a caller's bug. */
+  InvalidArgument: "CAIRN_ERR_STORE_INVALID_ARGUMENT",
+  /** The database rejected an operation for another reason (HTTP 500); `cause` holds the driver's error. */
+  Failed: "CAIRN_ERR_STORE_FAILED",
 } as const;
 
 /** A stable store error code. */

@@ -50,9 +50,9 @@ export function linksBySequence(rows: readonly Row[]): Map<number, EventLink[]> 
   const map = new Map<number, EventLink[]>();
   for (const row of rows) {
     const seq = num(row.seq);
-    let list = map.get(seq);
-    if (!list) map.set(seq, (list = []));
-    list.push(rowToLink(row));
+    const list = map.get(seq);
+    if (list) list.push(rowToLink(row));
+    else map.set(seq, [rowToLink(row)]);
   }
   return map;
 }

@@ -112,8 +112,10 @@ class SqliteStore implements EventStore {
   // Prepared once per distinct SQL text (queries differ only by which filters are present, so this stays small).
   #stmt(sql: string): StatementSync {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the store is closed");
-    let s = this.#statements.get(sql);
-    if (!s) this.#statements.set(sql, (s = this.#db.prepare(sql)));
+    const cached = this.#statements.get(sql);
+    if (cached) return cached;
+    const s = this.#db.prepare(sql);
+    this.#statements.set(sql, s);
     return s;
   }
 
@@ -215,13 +217,13 @@ class SqliteStore implements EventStore {
     let deleted = 0;
     if (limits.receivedBefore !== undefined) {
       const cutoff = limits.receivedBefore;
-      deleted += await this.#deleteWhile(batch, () =>
+      deleted += await this.#deleteWhile(() =>
         this.#stmt("SELECT seq, body_bytes FROM events WHERE received_ms < ? ORDER BY seq LIMIT ?").all(cutoff, batch),
       );
     }
     if (limits.maxBytes !== undefined) {
       const max = limits.maxBytes;
-      deleted += await this.#deleteWhile(batch, () => {
+      deleted += await this.#deleteWhile(() => {
         const { bodyBytes } = this.#counters();
         if (bodyBytes <= max) return [];
         // Enough of the oldest rows to get under the limit (at most `batch`).
@@ -241,7 +243,7 @@ class SqliteStore implements EventStore {
 
   // Deletes the rows `pick` returns, one short transaction per batch, yielding to the event loop in between so
   // ingest keeps flowing while retention catches up.
-  async #deleteWhile(batch: number, pick: () => unknown[]): Promise<number> {
+  async #deleteWhile(pick: () => unknown[]): Promise<number> {
     let total = 0;
     for (;;) {
       if (this.#closed) return total;

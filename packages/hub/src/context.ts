@@ -1,0 +1,29 @@
+/**
+ * What every route handler gets: the configuration and the hub's parts, built once by `startHub`.
+ * @module
+ */
+import type { CDEvents } from "@cairn/cdevents";
+import type { Logger } from "pino";
+import type { HubConfig } from "./config/config.ts";
+import type { Authorizer } from "./http/auth.ts";
+import type { CommitQueue } from "./ingest/commit-queue.ts";
+import type { HubMetrics } from "./metrics.ts";
+import type { Retention } from "./retention.ts";
+import type { EventStore } from "./store/types.ts";
+import type { StreamHub } from "./stream/stream-hub.ts";
+
+/** The hub's parts as routes see them. */
+export interface HubContext {
+  readonly config: HubConfig;
+  readonly store: EventStore;
+  readonly queue: CommitQueue;
+  readonly cdevents: CDEvents;
+  readonly auth: Authorizer;
+  readonly metrics: HubMetrics;
+  readonly log: Logger;
+  readonly streams: StreamHub;
+  readonly retention: Retention;
+  readonly version: string;
+  /** True once shutdown has begun: new work is refused with 503. */
+  readonly closing: () => boolean;
+}

@@ -1,0 +1,43 @@
+/**
+ * Reading request bodies under a size limit: a declared `Content-Length` over the limit is refused before a byte is
+ * read, and a chunked body is cut off as soon as it passes the limit.
+ * @module
+ */
+import type { IncomingMessage } from "node:http";
+import { HttpError } from "./respond.ts";
+
+/** The 413 error for a body over `limit` bytes. */
+export function tooLarge(limit: number, what = "the request body"): HttpError {
+  return new HttpError(413, "payload_too_large", `${what} exceeds the limit of ${limit} bytes`, { limit });
+}
+
+/** Reads the whole body, refusing more than `limit` bytes with a 413 {@link HttpError}. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    // Do not read it; the connection is closed after the answer so the unread body cannot be taken for a request.
+    req.resume();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    req.on("error", (e) => {
+      if (!failed) reject(e);
+    });
+  });
+}

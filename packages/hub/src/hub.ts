@@ -1,0 +1,139 @@
+/**
+ * `startHub`: opens the store, wires ingest, query, stream, metrics and retention, and listens. `close()` shuts
+ * down gracefully: stop accepting, end streams, let in-flight requests finish (bounded), flush the commit queue,
+ * close the store.
+ * @module
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createCDEvents } from "@cairn/cdevents";
+import pino, { type DestinationStream, type Logger } from "pino";
+import type { HubConfig } from "./config/config.ts";
+import type { HubContext } from "./context.ts";
+import { Authorizer } from "./http/auth.ts";
+import { Router } from "./http/router.ts";
+import { handle } from "./http/server.ts";
+import { CommitQueue } from "./ingest/commit-queue.ts";
+import { HubMetrics } from "./metrics.ts";
+import { Retention } from "./retention.ts";
+import { ROUTES } from "./routes/index.ts";
+import { openStore } from "./store/open.ts";
+import type { EventStore } from "./store/types.ts";
+import { StreamHub } from "./stream/stream-hub.ts";
+
+/** A running hub. */
+export interface Hub {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly port: number;
+  readonly store: EventStore;
+  readonly log: Logger;
+  /** Graceful shutdown; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options that are not configuration: where logs go. */
+export interface StartOptions {
+  /** Log destination (default: stdout). */
+  readonly logStream?: DestinationStream;
+}
+
+/** Thrown when the hub refuses to start; `code` is stable. */
+export class HubStartError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "HubStartError";
+    this.code = code;
+  }
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/;
+
+/** The hub's version (the package's). */
+export const HUB_VERSION: string = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** Starts a hub with a validated configuration. */
+export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<Hub> {
+  if (!LOOPBACK.test(config.host) && config.tokens.length === 0 && !config.insecure)
+    throw new HubStartError(
+      "CAIRN_ERR_INSECURE",
+      `refusing to listen on ${config.host} without API tokens: configure tokens (CAIRN_TOKENS) or pass --insecure`,
+    );
+  const log = pino(
+    { level: config.logLevel, base: { service: "cairn-hub" } },
+    options.logStream ?? pino.destination(1),
+  );
+  if (config.store.kind === "sqlite") mkdirSync(config.dataDir, { recursive: true });
+  const store = await openStore(config.store);
+  let closing = false;
+  const queue = new CommitQueue(store, {
+    maxPending: config.limits.maxQueueEvents,
+    maxBatch: 5000,
+    onCommit: (n, s, ok) => metrics.commit(n, s, ok),
+  });
+  const metrics = new HubMetrics(store, queue);
+  const streams = new StreamHub(store, (err) => log.error({ err }, "stream failed"));
+  const retention = new Retention(store, config.retention, log, (n) => metrics.retentionDeleted.inc(n));
+  const ctx: HubContext = {
+    config,
+    store,
+    queue,
+    cdevents: createCDEvents(),
+    auth: new Authorizer(config.tokens),
+    metrics,
+    log,
+    streams,
+    retention,
+    version: HUB_VERSION,
+    closing: () => closing,
+  };
+  const router = new Router(ROUTES);
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, (req, res) => {
+    void handle(ctx, router, req, res);
+  });
+  try {
+    await listen(server, config);
+  } catch (cause) {
+    await store.close();
+    throw new HubStartError("CAIRN_ERR_LISTEN", `cannot listen on ${config.host}:${config.port}`, { cause });
+  }
+  retention.start();
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(":") && !config.host.startsWith("[") ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  log.info({ url, store: store.engine, auth: ctx.auth.enabled }, "cairn hub listening");
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      streams.close();
+      server.closeIdleConnections();
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
+      await Promise.race([stopped, timeout]);
+      server.closeAllConnections();
+      await queue.drained();
+      await retention.stop();
+      await store.close();
+      log.info("cairn hub stopped");
+      log.flush();
+    })();
+    return closed;
+  };
+  return { url, port, store, log, close };
+}
+
+function listen(server: Server, config: HubConfig): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Group commit: requests that arrive while a transaction is committing wait together and are committed by the next
+ * one, so durability costs one fsync per group rather than per event. The queue is bounded in events; a full
+ * queue refuses new work at once (the HTTP layer answers 429 with Retry-After) instead of growing memory.
+ * @module
+ */
+import type { AppendOutcome, EventStore, NewEvent } from "../store/types.ts";
+
+/** Thrown by {@link CommitQueue.submit} when accepting the events would exceed the bound. */
+export class QueueFullError extends Error {
+  readonly code = "CAIRN_ERR_QUEUE_FULL";
+
+  constructor(depth: number, max: number) {
+    super(`the ingest queue is full (${depth} of ${max} events waiting)`);
+    this.name = "QueueFullError";
+  }
+}
+
+/** Options of a {@link CommitQueue}. */
+export interface CommitQueueOptions {
+  /** Most events waiting or committing at once. */
+  readonly maxPending: number;
+  /** Most events per transaction (whole requests are never split, so one large request may exceed it). */
+  readonly maxBatch: number;
+  /** Called after each transaction with its size and duration (metrics). */
+  readonly onCommit?: (events: number, seconds: number, ok: boolean) => void;
+}
+
+interface Waiting {
+  readonly events: readonly NewEvent[];
+  readonly resolve: (outcomes: AppendOutcome[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A bounded group-commit queue in front of an {@link EventStore}. */
+export class CommitQueue {
+  readonly #store: EventStore;
+  readonly #options: CommitQueueOptions;
+  #waiting: Waiting[] = [];
+  #pending = 0;
+  #running = false;
+  #idle: (() => void)[] = [];
+
+  constructor(store: EventStore, options: CommitQueueOptions) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /** Events waiting or being committed. */
+  get depth(): number {
+    return this.#pending;
+  }
+
+  /** The bound. */
+  get capacity(): number {
+    return this.#options.maxPending;
+  }
+
+  /**
+   * Queues a request's events for the next transaction; resolves once they are durable (outcomes in input order).
+   * All events of one call are committed in the same transaction. Throws {@link QueueFullError} at once when full.
+   */
+  submit(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    // An oversized request is still taken when nothing else waits, so the bound can never starve it.
+    if (this.#pending > 0 && this.#pending + events.length > this.#options.maxPending)
+      return Promise.reject(new QueueFullError(this.#pending, this.#options.maxPending));
+    this.#pending += events.length;
+    const done = new Promise<AppendOutcome[]>((resolve, reject) => {
+      this.#waiting.push({ events, resolve, reject });
+    });
+    if (!this.#running) {
+      this.#running = true;
+      // Let the requests already read in this turn of the event loop join the first group.
+      setImmediate(() => void this.#run());
+    }
+    return done;
+  }
+
+  /** Resolves when nothing is waiting or committing. */
+  drained(): Promise<void> {
+    if (!this.#running && this.#waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  async #run(): Promise<void> {
+    while (this.#waiting.length > 0) {
+      const group = this.#takeGroup();
+      const events = group.flatMap((w) => w.events);
+      const started = performance.now();
+      try {
+        const outcomes = await this.#store.append(events);
+        this.#options.onCommit?.(events.length, (performance.now() - started) / 1000, true);
+        let at = 0;
+        for (const w of group) {
+          w.resolve(outcomes.slice(at, at + w.events.length));
+          at += w.events.length;
+        }
+      } catch (e) {
+        this.#options.onCommit?.(events.length, (performance.now() - started) / 1000, false);
+        for (const w of group) w.reject(e);
+      } finally {
+        this.#pending -= events.length;
+      }
+    }
+    this.#running = false;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  #takeGroup(): Waiting[] {
+    let n = 0;
+    let i = 0;
+    while (i < this.#waiting.length) {
+      const size = this.#waiting[i]?.events.length ?? 0;
+      if (i > 0 && n + size > this.#options.maxBatch) break;
+      n += size;
+      i++;
+    }
+    return this.#waiting.splice(0, i);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Locating values inside JSON text that is already known to be valid, so the hub can store each CDEvent exactly as
+ * it was sent (the `data` member of a structured envelope, the entries of a batch) without re-serialising it.
+ * @module
+ */
+
+/** A value's position in the text: `text.slice(start, end)`. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+// `i` is at an opening quote; returns the index after the closing one.
+function skipString(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i + 1;
+  }
+  return i;
+}
+
+/** Index just after the JSON value starting at `i` (no leading whitespace). */
+export function skipValue(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === QUOTE) return skipString(text, i);
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    for (; i < text.length; i++) {
+      const d = text.charCodeAt(i);
+      if (d === QUOTE) i = skipString(text, i) - 1;
+      else if (d === 0x7b || d === 0x5b) depth++;
+      else if (d === 0x7d || d === 0x5d) {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+    }
+    return i;
+  }
+  // Number, true, false, null: up to the next delimiter.
+  while (i < text.length) {
+    const d = text.charCodeAt(i);
+    if (d === 0x2c || d === 0x7d || d === 0x5d || isSpace(d)) break;
+    i++;
+  }
+  return i;
+}
+
+/** The span of member `name` of the object starting at `start` (after whitespace), or null if absent. */
+export function memberSpan(text: string, start: number, name: string): Span | null {
+  let i = skipSpace(text, start);
+  if (text.charCodeAt(i) !== 0x7b) return null;
+  i = skipSpace(text, i + 1);
+  let found: Span | null = null;
+  while (i < text.length && text.charCodeAt(i) === QUOTE) {
+    const keyEnd = skipString(text, i);
+    const raw = text.slice(i + 1, keyEnd - 1);
+    const key = raw.includes("\\") ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw;
+    i = skipSpace(text, keyEnd);
+    i = skipSpace(text, i + 1); // past ':'
+    const end = skipValue(text, i);
+    // JSON.parse keeps the last of repeated members; so does this.
+    if (key === name) found = { start: i, end };
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== 0x2c) break;
+    i = skipSpace(text, i + 1);
+  }
+  return found;
+}
+
+/** The spans of the elements of the array at the top of `text`, or null if it is not an array. */
+export function elementSpans(text: string): Span[] | null {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== 0x5b) return null;
+  i = skipSpace(text, i + 1);
+  const spans: Span[] = [];
+  if (text.charCodeAt(i) === 0x5d) return spans;
+  while (i < text.length) {
+    const end = skipValue(text, i);
+    spans.push({ start: i, end });
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) !== 0x2c) break;
+    i = skipSpace(text, i + 1);
+  }
+  return spans;
+}

@@ -1,0 +1,113 @@
+/**
+ * A validated HTTP entry → the record the store keeps: the CDEvent's exact text plus its indexed columns and links.
+ * @module
+ */
+import { type CloudEvent, fromBase64, type HttpEntry, parseType } from "@cairn/cdevents";
+import type { EventLink, NewEvent } from "../store/types.ts";
+import { elementSpans, memberSpan, type Span } from "./json-spans.ts";
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const strOrNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const utf8 = new TextDecoder();
+
+/** The received message's body and, for a batch, the spans of its entries (computed once per message). */
+export class MessageText {
+  readonly body: string;
+  #entries: Span[] | null | undefined;
+
+  constructor(body: string) {
+    this.body = body;
+  }
+
+  /** The CDEvent of an entry exactly as it was sent. */
+  verbatim(entry: HttpEntry, cdevent: Obj): string {
+    switch (entry.mode) {
+      case "binary":
+      case "bare":
+        return this.body;
+      case "structured":
+        return this.#fromEnvelope(0, cdevent);
+      case "batch": {
+        this.#entries ??= elementSpans(this.body);
+        const span = this.#entries?.[entry.index];
+        return span ? this.#fromEnvelope(span.start, cdevent) : JSON.stringify(cdevent);
+      }
+      default:
+        return JSON.stringify(cdevent);
+    }
+  }
+
+  // `data` as sent; `data_base64` decoded; a JSON string holding the event unwrapped. Re-serialising is the last
+  // resort and cannot happen for a body the binding has decoded.
+  #fromEnvelope(start: number, cdevent: Obj): string {
+    const data = memberSpan(this.body, start, "data");
+    if (data) {
+      const text = this.body.slice(data.start, data.end);
+      return text.startsWith('"') ? (JSON.parse(text) as string) : text;
+    }
+    const b64 = memberSpan(this.body, start, "data_base64");
+    if (b64) return utf8.decode(fromBase64(JSON.parse(this.body.slice(b64.start, b64.end)) as string));
+    return JSON.stringify(cdevent);
+  }
+}
+
+/**
+ * The CloudEvent's attributes as JSON text, in the JSON format's shape (extensions beside the context attributes),
+ * without its data.
+ */
+export function attributesText(cloudEvent: CloudEvent | null): string {
+  if (!cloudEvent) return "{}";
+  const { data: _data, extensions, ...attributes } = cloudEvent;
+  return JSON.stringify({ ...attributes, ...extensions });
+}
+
+function linksOf(context: Obj): EventLink[] {
+  const links = context.links;
+  if (!Array.isArray(links)) return [];
+  const out: EventLink[] = [];
+  for (const l of links) {
+    if (!isObj(l)) continue;
+    const node = l.linkType === "RELATION" ? l.target : l.from;
+    out.push({
+      linkType: String(l.linkType),
+      linkKind: strOrNull(l.linkKind),
+      contextId: isObj(node) ? strOrNull(node.contextId) : null,
+      domainId: isObj(node) ? strOrNull(node.domainId) : null,
+    });
+  }
+  return out;
+}
+
+function timestampMs(ts: string): number | null {
+  const ms = Date.parse(ts);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Builds the store record of a valid CDEvent. */
+export function toNewEvent(cdevent: Obj, body: string, attributes: string, receivedAtMs: number): NewEvent {
+  const context = isObj(cdevent.context) ? cdevent.context : {};
+  const subject = isObj(cdevent.subject) ? cdevent.subject : {};
+  const type = String(context.type);
+  const parsed = parseType(type);
+  const timestamp = String(context.timestamp ?? "");
+  const v = parsed?.version;
+  return {
+    id: String(context.id),
+    source: String(context.source),
+    type,
+    subjectKind: parsed ? parsed.subject : null,
+    predicate: parsed ? parsed.predicate : null,
+    eventVersion: v ? `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ""}` : null,
+    specVersion: String(context.specversion ?? context.version ?? ""),
+    subjectId: strOrNull(subject.id),
+    subjectSource: strOrNull(subject.source),
+    timestamp,
+    timestampMs: timestampMs(timestamp),
+    chainId: strOrNull(context.chainId),
+    receivedAtMs,
+    body,
+    attributes,
+    links: linksOf(context),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * `POST /api/v1/events`: CloudEvents HTTP binding (binary, structured, batch) or a bare CDEvent. Every event is
+ * validated; the answer is 202 only once the events are durably committed (group commit). Batches are atomic by
+ * default (one invalid entry → 400, nothing stored); `?partial=true` stores the valid entries and answers 207.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { HttpEntry, Issue } from "@cairn/cdevents";
+import type { HubContext } from "../context.ts";
+import { readBody, tooLarge } from "../http/body.ts";
+import { HttpError, sendJson } from "../http/respond.ts";
+import { QueueFullError } from "../ingest/commit-queue.ts";
+import { attributesText, MessageText, toNewEvent } from "../ingest/record.ts";
+import { isStoreError, StoreErrorCode } from "../store/errors.ts";
+import type { AppendOutcome, NewEvent } from "../store/types.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Outcome of one entry, as the response lists it. */
+type EntryStatus =
+  | { index: number; status: "stored" | "duplicate"; sequence: number; source: string; id: string }
+  | { index: number; status: "invalid"; issues: readonly Issue[] };
+
+/** Handles an ingest request. */
+export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const partial = url.searchParams.get("partial") === "true";
+  if (ctx.closing()) throw unavailable("the hub is shutting down", 5);
+  const bytes = await readBody(req, ctx.config.limits.maxRequestBytes);
+  const receivedAtMs = Date.now();
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new HttpError(400, "invalid_encoding", "the body is not valid UTF-8");
+  }
+  const parsed = ctx.cdevents.parseHttp({ headers: req.headers, body: text });
+  if (parsed.unsupportedMediaType) {
+    ctx.metrics.ingestRequest("unsupported_media_type");
+    throw new HttpError(415, "unsupported_media_type", parsed.issues[0]?.message ?? "unsupported content type", {
+      issues: parsed.issues,
+    });
+  }
+  const { limits } = ctx.config;
+  if (parsed.entries.length > limits.maxBatchEvents)
+    throw tooLarge(limits.maxBatchEvents, `a batch of ${parsed.entries.length} events`);
+  const message = new MessageText(text);
+  const records: (NewEvent | null)[] = [];
+  const invalid: EntryStatus[] = [];
+  for (const entry of parsed.entries) {
+    const record = recordOf(entry, message, receivedAtMs);
+    if (record === null) {
+      invalid.push({ index: entry.index, status: "invalid", issues: entry.result.ok ? [] : entry.result.issues });
+    } else if (Buffer.byteLength(record.body) > limits.maxEventBytes) {
+      throw tooLarge(limits.maxEventBytes, `event ${entry.index} (${record.source} ${record.id})`);
+    }
+    records.push(record);
+  }
+  ctx.metrics.ingestEvents("invalid", invalid.length);
+  if (invalid.length > 0 && (!partial || invalid.length === records.length)) {
+    ctx.metrics.ingestRequest("invalid");
+    throw rejectedEntries(invalid, records.length);
+  }
+  const valid = records.filter((r): r is NewEvent => r !== null);
+  const outcomes = await commit(ctx, valid);
+  const statuses = mergeStatuses(records, outcomes, invalid);
+  const stored = statuses.filter((s) => s.status === "stored").length;
+  const duplicates = statuses.filter((s) => s.status === "duplicate").length;
+  ctx.metrics.ingestEvents("stored", stored);
+  ctx.metrics.ingestEvents("duplicate", duplicates);
+  const status = invalid.length > 0 ? 207 : stored > 0 ? 202 : 200;
+  ctx.metrics.ingestRequest(status === 207 ? "partial" : stored > 0 ? "accepted" : "duplicate");
+  sendJson(res, status, { stored, duplicates, invalid: invalid.length, entries: statuses });
+}
+
+function recordOf(entry: HttpEntry, message: MessageText, receivedAtMs: number): NewEvent | null {
+  if (!entry.result.ok) return null;
+  const cdevent = entry.result.event as unknown as Record<string, unknown>;
+  return toNewEvent(cdevent, message.verbatim(entry, cdevent), attributesText(entry.cloudEvent), receivedAtMs);
+}
+
+async function commit(ctx: HubContext, events: readonly NewEvent[]): Promise<AppendOutcome[]> {
+  try {
+    return await ctx.queue.submit(events);
+  } catch (e) {
+    if (e instanceof QueueFullError) {
+      ctx.metrics.ingestRequest("saturated");
+      throw new HttpError(429, "overloaded", `${e.message}; retry later`, {}, { "retry-after": "1" });
+    }
+    ctx.metrics.ingestRequest("unavailable");
+    if (isStoreError(e, StoreErrorCode.Unavailable) || isStoreError(e, StoreErrorCode.Closed)) {
+      ctx.log.error({ err: e }, "store write failed");
+      throw unavailable("the event store is unavailable; nothing was stored", 5);
+    }
+    throw e;
+  }
+}
+
+function mergeStatuses(
+  records: readonly (NewEvent | null)[],
+  outcomes: readonly AppendOutcome[],
+  invalid: readonly EntryStatus[],
+): EntryStatus[] {
+  const bad = new Map(invalid.map((s) => [s.index, s]));
+  const out: EntryStatus[] = [];
+  let k = 0;
+  records.forEach((r, index) => {
+    const o = r === null ? undefined : outcomes[k++];
+    if (r === null || o === undefined) {
+      const b = bad.get(index);
+      if (b) out.push(b);
+      return;
+    }
+    out.push({
+      index,
+      status: o.duplicate ? "duplicate" : "stored",
+      sequence: o.sequence,
+      source: r.source,
+      id: r.id,
+    });
+  });
+  return out;
+}
+
+function rejectedEntries(invalid: readonly EntryStatus[], total: number): HttpError {
+  const first = invalid[0];
+  const summary =
+    total === 1 && first?.status === "invalid" && first.issues[0]
+      ? `the event is invalid: ${first.issues[0].path || "/"} ${first.issues[0].message}`
+      : `${invalid.length} of ${total} events are invalid; nothing was stored (send ?partial=true to store the valid ones)`;
+  const entries = invalid.map((s) => (s.status === "invalid" ? { index: s.index, issues: s.issues } : s));
+  return new HttpError(400, "invalid_event", summary, { entries });
+}
+
+function unavailable(message: string, retryAfter: number): HttpError {
+  return new HttpError(503, "unavailable", message, {}, { "retry-after": String(retryAfter) });
+}
