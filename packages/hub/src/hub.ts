@@ -33,10 +33,12 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-/** Options that are not configuration: where logs go. */
+/** Options that are not configuration: where logs go, and an already open store for embedding. */
 export interface StartOptions {
   /** Log destination (default: stdout). */
   readonly logStream?: DestinationStream;
+  /** Use this store instead of opening the configured one (embedding; tests wrap a real store). Closed on close. */
+  readonly store?: EventStore;
 }
 
 /** Thrown when the hub refuses to start; `code` is stable. */
@@ -69,7 +71,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     options.logStream ?? pino.destination(1),
   );
   if (config.store.kind === "sqlite") mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(config.store);
+  const store = options.store ?? (await openStore(config.store));
   let closing = false;
   const queue = new CommitQueue(store, {
     maxPending: config.limits.maxQueueEvents,
