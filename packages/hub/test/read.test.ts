@@ -188,7 +188,8 @@ describe("live stream", () => {
     assert.equal((await post(t.url, pretty, m.headers as Record<string, string>)).status, 202);
     const [got] = await reading;
     ctrl.abort();
-    assert.deepEqual((got?.data as { event: unknown }).event, wanted);
+    assert.ok(got);
+    assert.deepEqual((got.data as { event: unknown }).event, wanted);
   });
 
   it("resumes after Last-Event-ID with everything missed, in order", async () => {
