@@ -1,0 +1,132 @@
+/**
+ * Versioned migrations of the PostgreSQL store, applied at open in one transaction under an advisory lock, so
+ * replicas starting together migrate once and the others wait, then see the result.
+ * @module
+ */
+import type { PoolClient } from "pg";
+import { StoreError, StoreErrorCode } from "./errors.ts";
+import { isUnavailable } from "./postgres-errors.ts";
+import type { Migration } from "./sqlite-schema.ts";
+
+// Every text column that is indexed or compared uses the "C" collation: `type` needs bytewise order for the prefix
+// ranges of `query-sql.ts` (a linguistic collation sorts `build.x` and `build-x` differently from SQLite), and for
+// the others it makes comparisons memcmp-cheap and immune to the C library changing its collation (which silently
+// corrupts indexes built under the old one).
+const V1 = `
+  CREATE TABLE events (
+    seq bigserial PRIMARY KEY,
+    event_id text COLLATE "C" NOT NULL,
+    source text COLLATE "C" NOT NULL,
+    type text COLLATE "C" NOT NULL,
+    subject_kind text,
+    predicate text,
+    event_version text,
+    spec_version text NOT NULL,
+    subject_id text COLLATE "C",
+    subject_source text,
+    ts text NOT NULL,
+    ts_ms bigint,
+    chain_id text COLLATE "C",
+    received_ms bigint NOT NULL,
+    body text NOT NULL,
+    attributes text NOT NULL,
+    body_bytes integer NOT NULL,
+    CONSTRAINT events_source_event_id UNIQUE (source, event_id)
+  );
+  CREATE INDEX events_type ON events (type, seq);
+  CREATE INDEX events_subject ON events (subject_id, seq);
+  CREATE INDEX events_chain ON events (chain_id, seq) WHERE chain_id IS NOT NULL;
+  CREATE INDEX events_source ON events (source, seq);
+  CREATE INDEX events_ts ON events (ts_ms);
+  CREATE INDEX events_received ON events (received_ms);
+  CREATE TABLE event_links (
+    seq bigint NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
+    position integer NOT NULL,
+    link_type text NOT NULL,
+    link_kind text,
+    context_id text COLLATE "C",
+    domain_id text,
+    PRIMARY KEY (seq, position)
+  );
+  CREATE INDEX event_links_context ON event_links (context_id) WHERE context_id IS NOT NULL;
+  CREATE TABLE counters (
+    id integer PRIMARY KEY CHECK (id = 1),
+    events bigint NOT NULL,
+    body_bytes bigint NOT NULL
+  );
+  INSERT INTO counters (id, events, body_bytes) VALUES (1, 0, 0);
+`;
+
+/** The PostgreSQL migrations, oldest first (append only: a released entry never changes). */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [{ version: 1, name: "events", sql: V1 }];
+
+/** The schema version this build expects. */
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
+
+/** Advisory lock class (first key) of migrations; the second key is the schema's {@link schemaLockKey}. */
+export const MIGRATION_LOCK_CLASS = 0x4341494d; // "CAIM"
+
+/** Quotes an identifier for SQL text (schema names are validated too; this keeps the SQL correct regardless). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A stable signed 32-bit key (FNV-1a) for a schema name: advisory locks of one schema do not block another. */
+export function schemaLockKey(schema: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(schema, "utf8")) h = Math.imul(h ^ byte, 0x01000193);
+  return h | 0;
+}
+
+/** The applied schema version (0 when the migrations table does not exist yet). */
+export async function appliedVersion(client: PoolClient, schema: string): Promise<number> {
+  const exists = await client.query("SELECT to_regclass($1) IS NOT NULL AS e", [
+    `${quoteIdent(schema)}.cairn_migrations`,
+  ]);
+  if (exists.rows[0]?.e !== true) return 0;
+  const r = await client.query(`SELECT COALESCE(MAX(version), 0) AS v FROM ${quoteIdent(schema)}.cairn_migrations`);
+  return Number(r.rows[0]?.v ?? 0);
+}
+
+/**
+ * Creates `schema` if missing and applies pending migrations, all in one transaction under an advisory lock.
+ * Refuses (code `CAIRN_ERR_STORE_SCHEMA`) a database migrated by a newer build.
+ */
+export async function migrate(client: PoolClient, schema: string): Promise<void> {
+  const ident = quoteIdent(schema);
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1, $2)", [MIGRATION_LOCK_CLASS, schemaLockKey(schema)]);
+    // Checked before creating: CREATE SCHEMA IF NOT EXISTS demands the CREATE privilege on the database even when
+    // the schema exists, which a least-privileged role given a pre-created schema lacks.
+    const found = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+    if (found.rowCount === 0) await client.query(`CREATE SCHEMA ${ident}`);
+    await client.query(`SET LOCAL search_path TO ${ident}`);
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS cairn_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
+    const current = await appliedVersion(client, schema);
+    if (current > POSTGRES_SCHEMA_VERSION)
+      throw new StoreError(
+        StoreErrorCode.Schema,
+        `PostgreSQL schema ${schema} has version ${current}; this Cairn knows up to ${POSTGRES_SCHEMA_VERSION} (upgrade Cairn)`,
+      );
+    for (const m of POSTGRES_MIGRATIONS) if (m.version > current) await apply(client, schema, m);
+    await client.query("COMMIT");
+  } catch (e) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw e;
+  }
+}
+
+async function apply(client: PoolClient, schema: string, m: Migration): Promise<void> {
+  try {
+    await client.query(m.sql);
+    await client.query("INSERT INTO cairn_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
+  } catch (cause) {
+    if (isUnavailable(cause)) throw cause;
+    throw new StoreError(StoreErrorCode.Schema, `migration ${m.version} (${m.name}) failed on schema ${schema}`, {
+      cause,
+    });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The SQL of the PostgreSQL store's writes, each one statement (one round trip, one snapshot). Tables are
+ * unqualified: every pooled connection has `search_path` set to the store's schema.
+ * @module
+ */
+import { EVENT_COLUMNS } from "./query-sql.ts";
+
+/** Advisory lock class (first key) serialising appends; the second key is the schema's lock key. */
+export const APPEND_LOCK_CLASS = 0x43414952; // "CAIR"
+
+/**
+ * Appends one batch (already free of repeated keys) and reports, for every input key, its sequence and whether it
+ * was there before. Parameters: 16 column arrays (`$1`…`$16`, one element per event, in input order), 7 link
+ * arrays (`$17` source, `$18` id, `$19` position, `$20`…`$23` link columns, one element per link), then the
+ * notification channel (`$24`) and the schema name (`$25`).
+ *
+ * New rows are inserted in input order (`WITH ORDINALITY` … `ORDER BY ord`), so the first input gets the lowest new
+ * sequence. Links and counters are written from the insert's RETURNING, and `pg_notify` is evaluated in the
+ * counters update's RETURNING: a data-modifying CTE always runs to completion, so it fires exactly when rows were
+ * added, and, like every NOTIFY, is delivered only if the transaction commits. The final SELECT reads `events` in
+ * the statement's snapshot, taken before the insert, so its matches are exactly the rows that already existed.
+ */
+export const APPEND_SQL = `
+WITH input AS (
+  SELECT * FROM unnest(
+    $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+    $9::text[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::text[], $15::text[], $16::int[]
+  ) WITH ORDINALITY AS t(event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id,
+    subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes, ord)
+),
+inserted AS (
+  INSERT INTO events (event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id,
+    subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes)
+  SELECT event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id,
+    subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes
+  FROM input ORDER BY ord
+  ON CONFLICT (source, event_id) DO NOTHING
+  RETURNING seq, source, event_id, body_bytes
+),
+linked AS (
+  INSERT INTO event_links (seq, position, link_type, link_kind, context_id, domain_id)
+  SELECT i.seq, l.position, l.link_type, l.link_kind, l.context_id, l.domain_id
+  FROM unnest($17::text[], $18::text[], $19::int[], $20::text[], $21::text[], $22::text[], $23::text[])
+    AS l(source, event_id, position, link_type, link_kind, context_id, domain_id)
+  JOIN inserted i ON i.source = l.source COLLATE "C" AND i.event_id = l.event_id COLLATE "C"
+),
+counted AS (
+  UPDATE counters SET events = counters.events + n.c, body_bytes = counters.body_bytes + n.b
+  FROM (SELECT count(*) AS c, COALESCE(sum(body_bytes), 0) AS b, max(seq) AS last FROM inserted) n
+  WHERE counters.id = 1 AND n.c > 0
+  RETURNING pg_notify($24, $25 || ':' || n.last)
+)
+SELECT seq, source, event_id, false AS duplicate FROM inserted
+UNION ALL
+SELECT e.seq, e.source, e.event_id, true FROM events e
+  JOIN input i ON e.source = i.source COLLATE "C" AND e.event_id = i.event_id COLLATE "C"`;
+
+// Deletes the rows of `doomed` (a CTE the caller defines) and takes them off the counters, in one statement.
+const deleteDoomed = (doomed: string): string => `
+WITH ${doomed},
+gone AS (DELETE FROM events e USING doomed d WHERE e.seq = d.seq RETURNING e.body_bytes),
+counted AS (
+  UPDATE counters SET events = counters.events - n.c, body_bytes = counters.body_bytes - n.b
+  FROM (SELECT count(*) AS c, COALESCE(sum(body_bytes), 0) AS b FROM gone) n
+  WHERE counters.id = 1 AND n.c > 0
+)
+SELECT count(*)::int AS n FROM gone`;
+
+/** Deletes up to `$2` of the oldest events received before `$1` (epoch ms); returns `n`, the number deleted. */
+export const PRUNE_RECEIVED_SQL = deleteDoomed(
+  "doomed AS (SELECT seq FROM events WHERE received_ms < $1 ORDER BY seq LIMIT $2)",
+);
+
+/**
+ * Deletes the fewest oldest events (at most `$2`) that bring the stored bodies to at most `$1` bytes; returns
+ * `n`. An event goes when the bytes deleted before it are still short of the excess.
+ */
+export const PRUNE_BYTES_SQL = deleteDoomed(`
+  head AS (
+    SELECT seq, body_bytes, sum(body_bytes) OVER (ORDER BY seq) AS running
+    FROM (SELECT seq, body_bytes FROM events ORDER BY seq LIMIT $2) oldest
+  ),
+  doomed AS (
+    SELECT h.seq FROM head h, counters c
+    WHERE c.id = 1 AND h.running - h.body_bytes < c.body_bytes - $1::bigint
+  )`);
+
+// The links of the event on the same row, in their original order, as one JSON array: one statement (one snapshot)
+// returns events and links together, so a concurrent prune cannot leave an event without its links.
+const LINKS_COLUMN =
+  "(SELECT COALESCE(json_agg(json_build_object('link_type', l.link_type, 'link_kind', l.link_kind, " +
+  "'context_id', l.context_id, 'domain_id', l.domain_id) ORDER BY l.position), '[]'::json) " +
+  "FROM event_links l WHERE l.seq = events.seq) AS links";
+
+/** `SELECT` of events with their links, to be followed by a WHERE clause. */
+export const SELECT_EVENTS = `SELECT ${EVENT_COLUMNS}, ${LINKS_COLUMN} FROM events`;
+
+/** Counters, last sequence and the on-disk size of the schema's tables (with their indexes and TOAST); `$1` schema. */
+export const STATS_SQL = `
+SELECT c.events, c.body_bytes,
+  (SELECT COALESCE(max(seq), 0) FROM events) AS last,
+  (SELECT COALESCE(sum(pg_total_relation_size(r.oid)), 0) FROM pg_class r JOIN pg_namespace ns ON ns.oid = r.relnamespace
+    WHERE ns.nspname = $1 AND r.relkind = 'r') AS disk
+FROM counters c WHERE c.id = 1`;

@@ -1,0 +1,320 @@
+/**
+ * The scale-out event store: PostgreSQL through a `pg` pool, in a schema of its own. Appends are serialised by a
+ * transaction-scoped advisory lock so sequences become visible in commit order; several hub replicas can share one
+ * database, and `watch` hears their appends through LISTEN/NOTIFY.
+ * @module
+ */
+import pg from "pg";
+import { StoreError, StoreErrorCode } from "./errors.ts";
+import { toStoreError } from "./postgres-errors.ts";
+import { appliedVersion, migrate, POSTGRES_SCHEMA_VERSION, quoteIdent, schemaLockKey } from "./postgres-migrations.ts";
+import {
+  APPEND_LOCK_CLASS,
+  APPEND_SQL,
+  PRUNE_BYTES_SQL,
+  PRUNE_RECEIVED_SQL,
+  SELECT_EVENTS,
+  STATS_SQL,
+} from "./postgres-sql.ts";
+import { AppendWatcher, NOTIFY_CHANNEL } from "./postgres-watch.ts";
+import { buildQuery } from "./query-sql.ts";
+import { type Row, rowToEvent, rowToLink } from "./rows.ts";
+import type {
+  AppendOutcome,
+  EventPage,
+  EventQuery,
+  EventStore,
+  NewEvent,
+  RetentionLimits,
+  StoredEvent,
+  StoreHealth,
+  StoreStats,
+} from "./types.ts";
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** Connection URL, e.g. `postgres://cairn@db:5432/cairn`. */
+  readonly url: string;
+  /** Schema holding the store's tables, created if missing; lower-case letters, digits and `_`. Default `cairn`. */
+  readonly schema?: string;
+  /** Maximum pooled connections. Default 10. */
+  readonly poolSize?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+// Fail fast rather than queue forever when the database is down, so requests get a 503 instead of hanging.
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Opens the PostgreSQL store: connects, creates the schema if missing and applies pending migrations (several
+ * replicas may do this at once). Rejects with code `CAIRN_ERR_STORE_UNAVAILABLE` when the database cannot be
+ * reached and `CAIRN_ERR_STORE_SCHEMA` when it was migrated by a newer Cairn.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<EventStore> {
+  const schema = options.schema ?? "cairn";
+  const poolSize = options.poolSize ?? 10;
+  if (!SCHEMA_NAME.test(schema))
+    throw new StoreError(
+      StoreErrorCode.InvalidArgument,
+      `invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _ (at most 63)`,
+    );
+  if (!Number.isSafeInteger(poolSize) || poolSize < 1)
+    throw new StoreError(StoreErrorCode.InvalidArgument, `poolSize must be a positive integer, got ${poolSize}`);
+  const connection: pg.ClientConfig = {
+    connectionString: options.url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    fallback_application_name: "cairn-hub",
+  };
+  const pool = new pg.Pool({
+    ...connection,
+    max: poolSize,
+    // On connect rather than a startup `options` parameter, which an `options` in the URL would silently replace.
+    onConnect: async (client) => {
+      await client.query(`SET search_path TO ${quoteIdent(schema)}`);
+    },
+  });
+  // An idle pooled connection that dies (server restart) is dropped by the pool; without a listener the 'error'
+  // event would crash the process. The next query reconnects or reports the store unavailable.
+  pool.on("error", () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, schema);
+    } finally {
+      client.release();
+    }
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw toStoreError(e, `opening schema ${schema}`);
+  }
+  return new PostgresStore(pool, connection, schema);
+}
+
+// One key per (source, id), for matching rows to inputs.
+const keyOf = (source: string, id: string): string => JSON.stringify([source, id]);
+
+const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
+
+class PostgresStore implements EventStore {
+  readonly engine = "postgres";
+  readonly #pool: pg.Pool;
+  readonly #schema: string;
+  readonly #watcher: AppendWatcher;
+  // `BEGIN` and the append lock in one round trip: both are fixed text (two integers of ours), no user values.
+  readonly #beginLocked: string;
+  #closing: Promise<void> | null = null;
+
+  constructor(pool: pg.Pool, connection: pg.ClientConfig, schema: string) {
+    this.#pool = pool;
+    this.#schema = schema;
+    this.#beginLocked = `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}, ${schemaLockKey(schema)})`;
+    this.#watcher = new AppendWatcher(connection, schema, () => this.#lastSequence());
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new StoreError(StoreErrorCode.Closed, "the PostgreSQL store is closed");
+  }
+
+  async append(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
+    this.#assertOpen();
+    if (events.length === 0) return [];
+    // The first occurrence of a key in the batch is the one stored; later ones are duplicates of it.
+    const firstIndex = new Map<string, number>();
+    const unique: NewEvent[] = [];
+    for (const e of events) {
+      const key = keyOf(e.source, e.id);
+      if (!firstIndex.has(key)) {
+        firstIndex.set(key, unique.length);
+        unique.push(e);
+      }
+    }
+    let rows: Row[];
+    try {
+      rows = await this.#appendLocked(unique);
+    } catch (e) {
+      throw toStoreError(e, "append");
+    }
+    const found = new Map<string, AppendOutcome>();
+    let last = 0;
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      const key = keyOf(String(r.source), String(r.event_id));
+      // A row both inserted and "existing" means a prune removed the old one meanwhile: the insert is the truth.
+      if (r.duplicate === true && found.has(key)) continue;
+      found.set(key, { sequence: seq, duplicate: r.duplicate === true });
+      if (r.duplicate !== true && seq > last) last = seq;
+    }
+    const seen = new Set<string>();
+    const outcomes = events.map((e) => {
+      const key = keyOf(e.source, e.id);
+      const outcome = found.get(key);
+      if (!outcome) throw new StoreError(StoreErrorCode.Failed, `append lost track of ${key}`);
+      const repeated = seen.has(key);
+      seen.add(key);
+      return repeated ? { sequence: outcome.sequence, duplicate: true } : outcome;
+    });
+    if (last > 0) this.#watcher.emit(last);
+    return outcomes;
+  }
+
+  // Cursor stability: `bigserial` hands out numbers when rows are inserted, not when they commit, so two
+  // concurrent transactions could commit out of order (7 commits, a reader pages past 7, then 6 commits and that
+  // reader never sees it). Taking one advisory lock before inserting, held until commit, makes appends one at a
+  // time across every connection and replica, so sequences become visible in increasing order.
+  async #appendLocked(events: readonly NewEvent[]): Promise<Row[]> {
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(this.#beginLocked);
+      const result = await client.query(APPEND_SQL, appendParams(events, this.#schema));
+      await client.query("COMMIT");
+      return result.rows as Row[];
+    } catch (e) {
+      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw e;
+    } finally {
+      // A connection that could not even roll back is discarded rather than returned to the pool.
+      client.release(broken);
+    }
+  }
+
+  async query(query: EventQuery): Promise<EventPage> {
+    this.#assertOpen();
+    if (!Number.isSafeInteger(query.limit) || query.limit < 1)
+      throw new StoreError(StoreErrorCode.InvalidArgument, `limit must be a positive integer, got ${query.limit}`);
+    const { tail, params } = buildQuery(query, (n) => `$${n}`);
+    const rows = await this.#rows("query", `${SELECT_EVENTS} ${tail}`, params);
+    const more = rows.length > query.limit;
+    const events = (more ? rows.slice(0, query.limit) : rows).map(toEvent);
+    return { events, next: more ? (events.at(-1)?.sequence ?? null) : null };
+  }
+
+  async get(sequence: number): Promise<StoredEvent | null> {
+    this.#assertOpen();
+    if (!Number.isSafeInteger(sequence) || sequence < 1) return null;
+    const rows = await this.#rows("get", `${SELECT_EVENTS} WHERE seq = $1`, [sequence]);
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  async findById(source: string, id: string): Promise<StoredEvent | null> {
+    this.#assertOpen();
+    const rows = await this.#rows("findById", `${SELECT_EVENTS} WHERE source = $1 AND event_id = $2`, [source, id]);
+    return rows[0] ? toEvent(rows[0]) : null;
+  }
+
+  async prune(limits: RetentionLimits, batch = 1000): Promise<number> {
+    this.#assertOpen();
+    if (!Number.isSafeInteger(batch) || batch < 1)
+      throw new StoreError(StoreErrorCode.InvalidArgument, `batch must be a positive integer, got ${batch}`);
+    let deleted = 0;
+    if (limits.receivedBefore !== undefined)
+      deleted += await this.#pruneBatches(PRUNE_RECEIVED_SQL, [limits.receivedBefore, batch]);
+    if (limits.maxBytes !== undefined) deleted += await this.#pruneBatches(PRUNE_BYTES_SQL, [limits.maxBytes, batch]);
+    return deleted;
+  }
+
+  // Each batch is its own statement, so its own short transaction: ingest waits at most for one batch's row locks.
+  async #pruneBatches(sql: string, params: readonly number[]): Promise<number> {
+    let total = 0;
+    while (!this.#closing) {
+      const rows = await this.#rows("prune", sql, params);
+      const n = Number(rows[0]?.n ?? 0);
+      if (n === 0) break;
+      total += n;
+    }
+    return total;
+  }
+
+  async stats(): Promise<StoreStats> {
+    this.#assertOpen();
+    const [row] = await this.#rows("stats", STATS_SQL, [this.#schema]);
+    return {
+      events: Number(row?.events ?? 0),
+      bodyBytes: Number(row?.body_bytes ?? 0),
+      lastSequence: Number(row?.last ?? 0),
+      diskBytes: row?.disk === undefined ? null : Number(row.disk),
+    };
+  }
+
+  async health(): Promise<StoreHealth> {
+    const expected = POSTGRES_SCHEMA_VERSION;
+    if (this.#closing) return { ok: false, schemaVersion: 0, expectedSchemaVersion: expected, reason: "closed" };
+    try {
+      const client = await this.#pool.connect();
+      let version: number;
+      try {
+        version = await appliedVersion(client, this.#schema);
+      } finally {
+        client.release();
+      }
+      if (version === expected) return { ok: true, schemaVersion: version, expectedSchemaVersion: expected };
+      const reason = `schema ${this.#schema} has version ${version}, expected ${expected}`;
+      return { ok: false, schemaVersion: version, expectedSchemaVersion: expected, reason };
+    } catch (e) {
+      const reason = toStoreError(e, "health check").message;
+      return { ok: false, schemaVersion: 0, expectedSchemaVersion: expected, reason };
+    }
+  }
+
+  watch(listener: (lastSequence: number) => void): () => void {
+    this.#assertOpen();
+    return this.#watcher.add(listener);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= Promise.all([this.#watcher.close(), this.#pool.end()]).then(() => {});
+    return this.#closing;
+  }
+
+  async #lastSequence(): Promise<number> {
+    const rows = await this.#rows("last sequence", "SELECT COALESCE(max(seq), 0) AS s FROM events", []);
+    return Number(rows[0]?.s ?? 0);
+  }
+
+  async #rows(doing: string, sql: string, params: readonly unknown[]): Promise<Row[]> {
+    try {
+      return (await this.#pool.query(sql, [...params])).rows as Row[];
+    } catch (e) {
+      throw toStoreError(e, doing);
+    }
+  }
+}
+
+const toEvent = (row: Row): StoredEvent => rowToEvent(row, (row.links as Row[]).map(rowToLink));
+
+/** The parameters of `APPEND_SQL`: one array per column, then one per link column, then channel and schema. */
+function appendParams(events: readonly NewEvent[], schema: string): unknown[] {
+  const column = <T>(pick: (e: NewEvent) => T): T[] => events.map(pick);
+  const links = events.flatMap((e) => e.links.map((l, position) => ({ e, l, position })));
+  return [
+    column((e) => e.id),
+    column((e) => e.source),
+    column((e) => e.type),
+    column((e) => e.subjectKind),
+    column((e) => e.predicate),
+    column((e) => e.eventVersion),
+    column((e) => e.specVersion),
+    column((e) => e.subjectId),
+    column((e) => e.subjectSource),
+    column((e) => e.timestamp),
+    column((e) => e.timestampMs),
+    column((e) => e.chainId),
+    column((e) => e.receivedAtMs),
+    column((e) => e.body),
+    column((e) => e.attributes),
+    column((e) => byteLength(e.body)),
+    links.map((x) => x.e.source),
+    links.map((x) => x.e.id),
+    links.map((x) => x.position),
+    links.map((x) => x.l.linkType),
+    links.map((x) => x.l.linkKind),
+    links.map((x) => x.l.contextId),
+    links.map((x) => x.l.domainId),
+    NOTIFY_CHANNEL,
+    schema,
+  ];
+}
