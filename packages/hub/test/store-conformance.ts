@@ -563,6 +563,36 @@ function concurrencyCases(use: Use): void {
           }
       }),
     );
+
+    it("keeps the counters exact while two pruners and writers run together", CASE, () =>
+      use(async (store) => {
+        const old = await seed(
+          store,
+          Array.from({ length: 60 }, () => newEvent({ receivedAtMs: 1000 })),
+        );
+        // Every replica runs retention, so two pruners over the same rows is the normal case, not a corner.
+        const prunes = Promise.all([
+          store.prune({ receivedBefore: 2000 }, 7),
+          store.prune({ receivedBefore: 2000 }, 3),
+        ]);
+        const appends = Promise.all(
+          Array.from({ length: 10 }, () =>
+            store.append(Array.from({ length: 5 }, () => newEvent({ receivedAtMs: 5000 }))),
+          ),
+        );
+        const [deleted] = await Promise.all([prunes, appends]);
+        assert.equal(deleted[0] + deleted[1], old.length, "each deleted event is counted once");
+        const rest = await all(store);
+        assert.equal(rest.length, 50);
+        assert.ok(rest.every((e) => e.receivedAtMs === 5000));
+        const stats = await store.stats();
+        assert.equal(stats.events, 50);
+        assert.equal(
+          stats.bodyBytes,
+          rest.reduce((n, e) => n + bytesOf(e.body), 0),
+        );
+      }),
+    );
   });
 }
 

@@ -35,13 +35,16 @@ import type {
 export interface PostgresStoreOptions {
   /** Connection URL, e.g. `postgres://cairn@db:5432/cairn`. */
   readonly url: string;
-  /** Schema holding the store's tables, created if missing; lower-case letters, digits and `_`. Default `cairn`. */
+  /**
+   * Schema holding the store's tables, created if missing. Letters, digits and `_`, taken exactly (quoted, so
+   * `Cairn` and `cairn` are different schemas). Default `public`.
+   */
   readonly schema?: string;
   /** Maximum pooled connections. Default 10. */
   readonly poolSize?: number;
 }
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 // Fail fast rather than queue forever when the database is down, so requests get a 503 instead of hanging.
 const CONNECT_TIMEOUT_MS = 5000;
@@ -52,12 +55,12 @@ const CONNECT_TIMEOUT_MS = 5000;
  * reached and `CAIRN_ERR_STORE_SCHEMA` when it was migrated by a newer Cairn.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<EventStore> {
-  const schema = options.schema ?? "cairn";
+  const schema = options.schema ?? "public";
   const poolSize = options.poolSize ?? 10;
   if (!SCHEMA_NAME.test(schema))
     throw new StoreError(
       StoreErrorCode.InvalidArgument,
-      `invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _ (at most 63)`,
+      `invalid PostgreSQL schema name ${JSON.stringify(schema)}: use letters, digits and _ (at most 63)`,
     );
   if (!Number.isSafeInteger(poolSize) || poolSize < 1)
     throw new StoreError(StoreErrorCode.InvalidArgument, `poolSize must be a positive integer, got ${poolSize}`);
@@ -120,6 +123,7 @@ class PostgresStore implements EventStore {
   async append(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
     this.#assertOpen();
     if (events.length === 0) return [];
+    rejectNul(events);
     // The first occurrence of a key in the batch is the one stored; later ones are duplicates of it.
     const firstIndex = new Map<string, number>();
     const unique: NewEvent[] = [];
@@ -283,6 +287,22 @@ class PostgresStore implements EventStore {
     }
   }
 }
+
+// PostgreSQL text cannot hold U+0000 (SQLite can). Bodies are JSON, where it is always escaped, but decoded
+// columns (`id`, `source`, …) may carry one; refuse it clearly instead of failing the batch with a driver error.
+function rejectNul(events: readonly NewEvent[]): void {
+  for (const [index, e] of events.entries()) {
+    const column = nulColumn(e) ?? e.links.map(nulColumn).find((c) => c !== null);
+    if (column)
+      throw new StoreError(
+        StoreErrorCode.InvalidArgument,
+        `event ${index} (${JSON.stringify(e.source)}, ${JSON.stringify(e.id)}): ${column} contains U+0000, which PostgreSQL cannot store`,
+      );
+  }
+}
+
+const nulColumn = (record: object): string | null =>
+  Object.entries(record).find(([, v]) => typeof v === "string" && v.includes("\u0000"))?.[0] ?? null;
 
 const toEvent = (row: Row): StoredEvent => rowToEvent(row, (row.links as Row[]).map(rowToLink));
 
