@@ -1,6 +1,7 @@
 /**
- * Reading attributes from the event. Strings, Booleans and 32-bit integers keep their CESQL type; any other value
- * is represented as a String (spec §3.2); `undefined` and `null` mean the attribute is absent.
+ * Reading attributes from the event. Strings, Booleans and 32-bit integers (numbers or bigints) keep their CESQL
+ * type; any other value is represented as a String (spec §3.2); `undefined` and `null` mean the attribute is
+ * absent.
  * @module
  */
 
@@ -56,6 +57,7 @@ function fromRaw(ctx: EvalContext, raw: unknown, name: string, at: SourcePositio
   }
   if (typeof raw === "boolean") return raw;
   if (typeof raw === "number") return Number.isInteger(raw) && raw >= INT_MIN && raw <= INT_MAX ? raw | 0 : String(raw);
+  if (typeof raw === "bigint" && raw >= BigInt(INT_MIN) && raw <= BigInt(INT_MAX)) return Number(raw);
   const text = representAsString(raw);
   if (text !== undefined) return text;
   const message = `attribute "${name}" holds a ${typeof raw} that has no String representation`;
@@ -64,8 +66,8 @@ function fromRaw(ctx: EvalContext, raw: unknown, name: string, at: SourcePositio
 }
 
 /**
- * A non-primitive attribute value as a String: a Date as RFC 3339 text, bytes (CloudEvents Binary) as base64, a
- * bigint in range as an Integer's digits, anything else through `String()`. Undefined when that fails.
+ * Any other attribute value as a String: a Date as RFC 3339 text, bytes (CloudEvents Binary) as base64, a bigint
+ * beyond 32 bits as its digits, anything else through `String()`. Undefined when that fails.
  */
 function representAsString(raw: unknown): string | undefined {
   if (typeof raw === "bigint") return raw.toString();
