@@ -1,16 +1,18 @@
 /**
- * `npm run bench [-- <suite>…]`: describes the machine, then runs the benchmark suites (all, or those named) and
- * prints Markdown tables, a summary and the raw numbers (nanoseconds per iteration, JSON).
+ * `npm run bench [-- <suite>…]` (or `node bench/run.ts [<suite>…]`): describes the machine, then runs the benchmark
+ * suites (all, or those named: `sdk`, `ingest`) and prints Markdown tables, a summary and the raw numbers.
  *
- * Environment: `BENCH_TIME_MS` — minimum sampling time per contender in ms (default 2000), `BENCH_ROUNDS` — rounds (default 4).
+ * Environment: `BENCH_TIME_MS` — minimum sampling time per contender in ms (default 2000), `BENCH_ROUNDS` — rounds
+ * (default 4), for the in-process suites; the ingest suite has its own (`INGEST_*`, see `bench/ingest.ts`).
  * @module
  */
 import { BenchSetupError } from "./corpus.ts";
 import { Bench, describeMachine, type Suite } from "./harness.ts";
+import { ingestSuite } from "./ingest.ts";
 import { sdkSuite } from "./sdk.ts";
 
-/** Every suite, in run order. Add new ones (hub, router…) here. */
-const SUITES: readonly Suite[] = [sdkSuite];
+/** Every suite, in run order. Add new ones (router…) here. */
+const SUITES: readonly Suite[] = [sdkSuite, ingestSuite];
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !SUITES.some((s) => s.name === a));
@@ -40,10 +42,14 @@ async function main(args: readonly string[]): Promise<void> {
     bench.print(bench.summary.join("\n"));
     bench.print();
   }
-  bench.print("## Raw numbers (ns per iteration; one iteration = `events` events)\n");
-  bench.print("```json");
-  bench.print(JSON.stringify(bench.measurements, (_k, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v), 1));
-  bench.print("```");
+  if (bench.measurements.length > 0) {
+    bench.print("## Raw numbers (ns per iteration; one iteration = `events` events)\n");
+    bench.print("```json");
+    bench.print(
+      JSON.stringify(bench.measurements, (_k, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v), 1),
+    );
+    bench.print("```");
+  }
   bench.print(`\nTotal run time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -1,0 +1,646 @@
+/**
+ * Hub ingest suite: `POST /api/v1/events` throughput and latency, single events (CloudEvents binary mode) and
+ * batches (`application/cloudevents-batch+json`), against a bare `node:http` server (reads the body, answers 202:
+ * the physical limit), the hub on SQLite and the hub on PostgreSQL.
+ *
+ * Each case runs a fresh server child (`bench/ingest-server.ts`: a fresh database, a fresh PostgreSQL schema that
+ * is dropped afterwards) and drives it with autocannon from this process: a short warm-up, then the timed run.
+ * Every event carries an id never sent before (a random UUID prefix per case plus a counter), so no answer is a
+ * duplicate; every answer must be 202, anything else is counted and printed. Afterwards the hub's own count of
+ * stored events must lie between the events acknowledged and the events sent. The server child's RSS
+ * (`/proc/<pid>/status` VmRSS) and CPU time are sampled every 100 ms under load.
+ *
+ * Environment: `INGEST_DURATION_S` (timed seconds per case, default 10), `INGEST_WARMUP_S` (default 2),
+ * `INGEST_SERVERS` (default `bare,sqlite,postgres`), `INGEST_MODES` (default `single,batch100,batch1000`),
+ * `CAIRN_BENCH_PG` (default `postgres://postgres@127.0.0.1:5432/test`), `INGEST_CPU_PROF` (a directory: profile
+ * each server child with `--cpu-prof`), `INGEST_DATA_DIR` (parent of the SQLite data directories, default the OS
+ * temp directory; it should be on the disk a real deployment would use, since commits fsync).
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { toHttp, toHttpBatch } from "../packages/cdevents/src/index.ts";
+import { BenchSetupError } from "./corpus.ts";
+import { type Bench, fmtRate, fmtRatio, type Suite } from "./harness.ts";
+import type { ServerReady } from "./ingest-server.ts";
+
+/** Targets the issue sets for the hub's ingest. */
+export const INGEST_TARGETS = {
+  /** Single-event durable ingest requests/s ÷ the bare server's. */
+  singleVsBare: 1 / 3,
+  /** Batch ingest events/s on SQLite. */
+  batchEventsPerSecond: 50_000,
+  /** Largest resident set of the hub under sustained load, in bytes. */
+  maxRssBytes: 250 * 2 ** 20,
+} as const;
+
+type ServerKind = "bare" | "sqlite" | "postgres";
+type ModeName = "single" | "batch100" | "batch1000";
+
+interface Mode {
+  readonly name: ModeName;
+  readonly label: string;
+  /** Events per request. */
+  readonly events: number;
+  /** Concurrent keep-alive connections. */
+  readonly connections: number;
+}
+
+const MODES: readonly Mode[] = [
+  { name: "single", label: "single event (binary)", events: 1, connections: 64 },
+  { name: "batch100", label: "batch of 100", events: 100, connections: 32 },
+  { name: "batch1000", label: "batch of 1000", events: 1000, connections: 32 },
+];
+
+const SERVER_LABEL: Readonly<Record<ServerKind, string>> = {
+  bare: "bare node:http (read body, 202)",
+  sqlite: "hub, SQLite",
+  postgres: "hub, PostgreSQL",
+};
+
+const SERVER_SCRIPT = fileURLToPath(new URL("./ingest-server.ts", import.meta.url));
+const INGEST_PATH = "/api/v1/events";
+
+// ---------------------------------------------------------------------------------------------------------------
+// The load generator: autocannon, loaded untyped (it ships no types), described by what this file uses of it.
+
+interface AutocannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  setupRequest?: (request: AutocannonRequest, context: object) => AutocannonRequest;
+  onResponse?: (status: number, body: string) => void;
+}
+
+interface AutocannonResult {
+  readonly duration: number;
+  readonly errors: number;
+  readonly timeouts: number;
+}
+
+interface AutocannonInstance {
+  on(
+    event: "response",
+    listener: (client: unknown, status: number, bytes: number, responseTimeMs: number) => void,
+  ): void;
+}
+
+type Autocannon = (
+  options: {
+    url: string;
+    connections: number;
+    duration: number;
+    pipelining: number;
+    timeout: number;
+    requests: AutocannonRequest[];
+  },
+  done: (err: unknown, result: AutocannonResult) => void,
+) => AutocannonInstance;
+
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages: one realistic CDEvent (service deployed, 0.4.1, a chain id and a TRIGGER link), encoded once by the
+// SDK with a placeholder id that each request replaces with a fresh one.
+
+const PLACEHOLDER = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+
+function templateEvent(): Record<string, unknown> {
+  const source = "/ci/github/cairn-io/payments";
+  return {
+    context: {
+      version: "0.4.1",
+      id: PLACEHOLDER,
+      chainId: "4c8cb7dd-3448-41de-8768-eec704e2829b",
+      source,
+      type: "dev.cdevents.service.deployed.0.2.0",
+      timestamp: new Date().toISOString(),
+      links: [
+        { linkType: "RELATION", linkKind: "TRIGGER", target: { contextId: "5328c37f-bb7e-4bb7-84ea-9f5f85e4a7ce" } },
+      ],
+    },
+    subject: {
+      id: "payments-api",
+      source,
+      type: "service",
+      content: {
+        environment: { id: "production-eu-1", source: "/k8s/eu-1" },
+        artifactId:
+          "pkg:oci/payments-api@sha256%3A0b31b1c02ff458ad9b7b81cbdf8f028bd54699fa151f221d1e8de6817db93427" +
+          "?repository_url=ghcr.io/cairn-io/payments-api",
+      },
+    },
+  };
+}
+
+/** Unique event ids: a random UUID prefix per case and a counter, shaped like UUIDs. */
+class IdSource {
+  readonly #prefix = randomUUID().slice(0, 24);
+  #next = 0;
+
+  /** Ids handed out so far. */
+  get issued(): number {
+    return this.#next;
+  }
+
+  id(): string {
+    return this.#prefix + (this.#next++).toString(16).padStart(12, "0");
+  }
+}
+
+/** Builds the requests of a mode, each with fresh ids. */
+interface MessageFactory {
+  /** Approximate body size in bytes. */
+  readonly bodyBytes: number;
+  next(ids: IdSource): { headers: Record<string, string>; body: string };
+}
+
+function split(text: string, occurrences: number, what: string): string[] {
+  const parts = text.split(PLACEHOLDER);
+  if (parts.length !== occurrences + 1)
+    throw new BenchSetupError(`the ${what} template holds the id ${parts.length - 1} times, expected ${occurrences}`);
+  return parts;
+}
+
+function messageFactory(mode: Mode): MessageFactory {
+  const event = templateEvent();
+  if (mode.events === 1) {
+    const m = toHttp(event);
+    if (m.headers["ce-id"] !== PLACEHOLDER) throw new BenchSetupError("the binary template has no ce-id placeholder");
+    const [before, after] = split(m.body, 1, "binary body") as [string, string];
+    return {
+      bodyBytes: Buffer.byteLength(m.body),
+      next: (ids) => {
+        const id = ids.id();
+        return { headers: { ...m.headers, "ce-id": id }, body: before + id + after };
+      },
+    };
+  }
+  const batch = toHttpBatch([event]);
+  const element = batch.body.slice(1, -1); // one envelope: `[` … `]`
+  const [a, b, c] = split(element, 2, "batch envelope") as [string, string, string]; // CloudEvent id, context.id
+  return {
+    bodyBytes: (element.length + 1) * mode.events + 1,
+    next: (ids) => {
+      const parts = new Array<string>(mode.events);
+      for (let i = 0; i < mode.events; i++) {
+        const id = ids.id();
+        parts[i] = a + id + b + id + c;
+      }
+      return { headers: batch.headers, body: `[${parts.join(",")}]` };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The server child and its sampling.
+
+interface ServerChild {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stderr(): string;
+}
+
+async function startServer(kind: ServerKind, args: readonly string[], profileName: string): Promise<ServerChild> {
+  const profDir = process.env.INGEST_CPU_PROF;
+  const nodeFlags: string[] = [];
+  if (profDir) {
+    mkdirSync(profDir, { recursive: true });
+    nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${profileName}.cpuprofile`);
+  }
+  const devNull = openSync("/dev/null", "w");
+  const child = spawn(process.execPath, [...nodeFlags, SERVER_SCRIPT, kind === "bare" ? "bare" : "hub", ...args], {
+    stdio: ["ignore", devNull, "pipe", "ipc"],
+  });
+  closeSync(devNull);
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server did not start within 30 s")), 30_000);
+    child.once("message", (m: ServerReady) => {
+      clearTimeout(timer);
+      resolve(m.url);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited with code ${code}: ${stderr.trim()}`));
+    });
+  });
+  return { child, url, stderr: () => stderr };
+}
+
+async function stopServer(s: ServerChild): Promise<void> {
+  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => s.child.once("exit", () => resolve()));
+  s.child.send("stop");
+  const timer = setTimeout(() => s.child.kill("SIGKILL"), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Samples a process's resident set and CPU time from /proc. */
+class ProcSampler {
+  readonly #pid: number;
+  readonly #timer: NodeJS.Timeout;
+  maxRssBytes = 0;
+  readonly #cpu0: number;
+  readonly #t0 = performance.now();
+
+  constructor(pid: number) {
+    this.#pid = pid;
+    this.#cpu0 = this.#cpuSeconds();
+    this.#sample();
+    this.#timer = setInterval(() => this.#sample(), 100);
+  }
+
+  #sample(): void {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${this.#pid}/status`, "utf8"));
+      if (m?.[1]) this.maxRssBytes = Math.max(this.maxRssBytes, Number(m[1]) * 1024);
+    } catch {
+      // the process is gone
+    }
+  }
+
+  // utime + stime in seconds (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s on Linux).
+  #cpuSeconds(): number {
+    try {
+      const stat = readFileSync(`/proc/${this.#pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return Number.NaN;
+    }
+  }
+
+  /** Stops sampling; returns the CPU used as a share of one core since the start. */
+  stop(): number {
+    clearInterval(this.#timer);
+    this.#sample();
+    return (this.#cpuSeconds() - this.#cpu0) / ((performance.now() - this.#t0) / 1000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One load run.
+
+interface LoadRun {
+  readonly seconds: number;
+  readonly statuses: ReadonlyMap<number, number>;
+  /** Response times of every answer, ms, sorted. */
+  readonly latencies: Float64Array;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** The first body of an answer other than 202. */
+  readonly sampleRejection: string | null;
+  /** Load generator CPU as a share of one core. */
+  readonly generatorCpu: number;
+}
+
+function load(url: string, mode: Mode, factory: MessageFactory, ids: IdSource, seconds: number): Promise<LoadRun> {
+  const statuses = new Map<number, number>();
+  let latencies = new Float64Array(1 << 16);
+  let n = 0;
+  let sampleRejection: string | null = null;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections: mode.connections,
+        duration: seconds,
+        pipelining: 1,
+        timeout: 30,
+        requests: [
+          {
+            method: "POST",
+            path: INGEST_PATH,
+            setupRequest: (request) => {
+              const m = factory.next(ids);
+              return { ...request, headers: { ...request.headers, ...m.headers }, body: m.body };
+            },
+            onResponse: (status, body) => {
+              if (status !== 202 && sampleRejection === null) sampleRejection = `${status} ${body.slice(0, 500)}`;
+            },
+          },
+        ],
+      },
+      (err, result) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        const cpu = process.cpuUsage(cpu0);
+        resolve({
+          seconds: result.duration,
+          statuses,
+          latencies: latencies.subarray(0, n).sort(),
+          errors: result.errors,
+          timeouts: result.timeouts,
+          sampleRejection,
+          generatorCpu: (cpu.user + cpu.system) / 1e3 / (performance.now() - t0),
+        });
+      },
+    );
+    instance.on("response", (_client, status, _bytes, ms) => {
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      if (n === latencies.length) {
+        const grown = new Float64Array(latencies.length * 2);
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[n++] = ms;
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cases.
+
+/** The outcome of one server × mode case. */
+interface CaseResult {
+  readonly server: ServerKind;
+  readonly mode: Mode;
+  readonly requestsPerSecond: number;
+  readonly eventsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Answers other than 202 in the timed run, by status (`errors`/`timeouts`: connection failures). */
+  readonly rejected: string;
+  readonly ok: boolean;
+  readonly maxRssBytes: number;
+  readonly serverCpu: number;
+  readonly generatorCpu: number;
+  /** Hub only: events acknowledged (warm-up and timed), stored (the hub's count) and sent. */
+  readonly check: string;
+}
+
+interface Settings {
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly pgUrl: string;
+  readonly runTag: string;
+}
+
+const percentile = (sorted: Float64Array, p: number): number => sorted[Math.floor(p * (sorted.length - 1))] ?? NaN;
+
+function rejectedSummary(run: LoadRun): string {
+  const parts = [...run.statuses].filter(([s]) => s !== 202).map(([s, c]) => `${c}×${s}`);
+  if (run.errors > 0) parts.push(`${run.errors} errors`);
+  if (run.timeouts > 0) parts.push(`${run.timeouts} timeouts`);
+  return parts.length === 0 ? "0" : parts.join(", ");
+}
+
+async function storedEvents(url: string): Promise<number> {
+  const res = await fetch(`${url}/api/v1/admin/status`);
+  const status = (await res.json()) as { store?: { events?: number } };
+  return Number(status.store?.events);
+}
+
+async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<CaseResult> {
+  const factory = messageFactory(mode);
+  const ids = new IdSource();
+  const caseName = `${server}-${mode.name}`;
+  const schema = `cairn_bench_${s.runTag}_${mode.name}`;
+  let dataDir: string | null = null;
+  const args: string[] = [];
+  if (server !== "bare") {
+    const parent = process.env.INGEST_DATA_DIR ?? tmpdir();
+    mkdirSync(parent, { recursive: true });
+    dataDir = mkdtempSync(join(parent, `cairn-bench-${caseName}-`));
+    args.push("--data", dataDir);
+    if (server === "postgres") args.push("--store", s.pgUrl, "--schema", schema);
+  }
+  process.stderr.write(`  ingest/${caseName}: starting the server\n`);
+  const child = await startServer(server, args, caseName);
+  try {
+    const target = `${child.url}${INGEST_PATH}`;
+    const sampler = new ProcSampler(child.child.pid ?? 0);
+    const warm = await load(target, mode, factory, ids, s.warmupS);
+    if (warm.sampleRejection !== null && !warm.statuses.has(202))
+      throw new Error(`the server refuses the bench's requests: ${warm.sampleRejection}`);
+    const run = await load(target, mode, factory, ids, s.durationS);
+    const serverCpu = sampler.stop();
+    const accepted = run.statuses.get(202) ?? 0;
+    let check = "—";
+    let ok = rejectedSummary(run) === "0" && rejectedSummary(warm) === "0";
+    if (server !== "bare") {
+      const acked = ((warm.statuses.get(202) ?? 0) + accepted) * mode.events;
+      const stored = await storedEvents(child.url);
+      const sent = ids.issued;
+      const consistent = stored >= acked && stored <= sent;
+      ok &&= consistent;
+      check = `${fmtRate(acked)} ≤ ${fmtRate(stored)} ≤ ${fmtRate(sent)}${consistent ? "" : " **inconsistent**"}`;
+    }
+    if (run.sampleRejection !== null) process.stderr.write(`  ingest/${caseName}: e.g. ${run.sampleRejection}\n`);
+    const result: CaseResult = {
+      server,
+      mode,
+      requestsPerSecond: accepted / run.seconds,
+      eventsPerSecond: (accepted * mode.events) / run.seconds,
+      p50Ms: percentile(run.latencies, 0.5),
+      p99Ms: percentile(run.latencies, 0.99),
+      maxMs: run.latencies.at(-1) ?? NaN,
+      rejected: rejectedSummary(run),
+      ok,
+      maxRssBytes: sampler.maxRssBytes,
+      serverCpu,
+      generatorCpu: run.generatorCpu,
+      check,
+    };
+    process.stderr.write(
+      `  ingest/${caseName}: ${fmtRate(result.requestsPerSecond)} req/s, ${fmtRate(result.eventsPerSecond)} events/s, ` +
+        `p50 ${fmtMs(result.p50Ms)}, p99 ${fmtMs(result.p99Ms)}, RSS ${fmtMiB(result.maxRssBytes)}\n`,
+    );
+    return result;
+  } finally {
+    await stopServer(child);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (server === "postgres") await dropSchema(s.pgUrl, schema);
+  }
+}
+
+async function withPg<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await f(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function pgReachable(url: string): Promise<string | null> {
+  try {
+    await withPg(url, (c) => c.query("SELECT 1"));
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  await withPg(url, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch((e: unknown) => {
+    process.stderr.write(`  ingest: could not drop schema ${schema}: ${e instanceof Error ? e.message : e}\n`);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report.
+
+const fmtMs = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(ms >= 10 ? 1 : 2)} ms`);
+const fmtMiB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const fmtCpu = (share: number): string => `${Math.round(share * 100)}%`;
+
+function resultsTable(results: readonly CaseResult[]): string {
+  const lines = [
+    "| Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | server CPU | load gen CPU | acked ≤ stored ≤ sent |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const r of results)
+    lines.push(
+      `| ${SERVER_LABEL[r.server]} | ${r.mode.label} | ${r.mode.connections} | ${fmtRate(r.requestsPerSecond)} | ` +
+        `${fmtRate(r.eventsPerSecond)} | ${fmtMs(r.p50Ms)} | ${fmtMs(r.p99Ms)} | ${fmtMs(r.maxMs)} | ${r.rejected} | ` +
+        `${fmtMiB(r.maxRssBytes)} | ${fmtCpu(r.serverCpu)} | ${fmtCpu(r.generatorCpu)} | ${r.check} |`,
+    );
+  return lines.join("\n");
+}
+
+function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKind>): string[] {
+  const find = (server: ServerKind, mode: ModeName) => results.find((r) => r.server === server && r.mode.name === mode);
+  const verdict = (pass: boolean) => (pass ? "**PASS**" : "**FAIL**");
+  const lines: string[] = [];
+  const bare = find("bare", "single");
+  for (const store of ["sqlite", "postgres"] as const) {
+    const hub = find(store, "single");
+    if (!bare || !hub) continue;
+    const ratio = hub.requestsPerSecond / bare.requestsPerSecond;
+    lines.push(
+      `- ${verdict(ratio >= INGEST_TARGETS.singleVsBare)} single-event durable ingest, ${SERVER_LABEL[store]}: ` +
+        `${fmtRate(hub.requestsPerSecond)} ÷ ${fmtRate(bare.requestsPerSecond)} requests/s of the bare server = ` +
+        `${fmtRatio(ratio)} (target ≥ ${fmtRatio(INGEST_TARGETS.singleVsBare)})`,
+    );
+  }
+  for (const mode of ["batch100", "batch1000"] as const) {
+    const r = find("sqlite", mode);
+    if (!r) continue;
+    const ratio = r.eventsPerSecond / INGEST_TARGETS.batchEventsPerSecond;
+    lines.push(
+      `- ${verdict(ratio >= 1)} batch ingest on SQLite, ${r.mode.label}: ${fmtRate(r.eventsPerSecond)} events/s = ` +
+        `${fmtRatio(ratio)} the target of ${fmtRate(INGEST_TARGETS.batchEventsPerSecond)}`,
+    );
+  }
+  for (const store of ["sqlite", "postgres"] as const) {
+    const rs = results.filter((r) => r.server === store);
+    if (rs.length === 0) continue;
+    const max = Math.max(...rs.map((r) => r.maxRssBytes));
+    lines.push(
+      `- ${verdict(max <= INGEST_TARGETS.maxRssBytes)} RSS under sustained load, ${SERVER_LABEL[store]}: max ` +
+        `${fmtMiB(max)} over its cases (target ≤ ${fmtMiB(INGEST_TARGETS.maxRssBytes)})`,
+    );
+  }
+  const bad = results.filter((r) => !r.ok);
+  lines.push(
+    bad.length === 0
+      ? "- **PASS** every answer was 202, and every hub stored between the events it acknowledged and those sent"
+      : `- **FAIL** answers other than 202 or inconsistent counts in: ${bad.map((r) => `${r.server}/${r.mode.name}`).join(", ")}`,
+  );
+  for (const s of skipped) lines.push(`- ${SERVER_LABEL[s]}: skipped (see the note above)`);
+  return lines;
+}
+
+function listEnv<T extends string>(name: string, all: readonly T[]): T[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === "") return [...all];
+  const picked = raw.split(",").map((x) => x.trim());
+  const unknown = picked.filter((x) => !all.includes(x as T));
+  if (unknown.length > 0)
+    throw new BenchSetupError(`${name}: unknown ${unknown.join(", ")}; use some of ${all.join(",")}`);
+  return all.filter((x) => picked.includes(x));
+}
+
+function positiveEnv(name: string, fallback: number): number {
+  const v = Number(process.env[name] ?? fallback);
+  if (!(v > 0)) throw new BenchSetupError(`${name} must be a positive number of seconds`);
+  return v;
+}
+
+async function run(bench: Bench): Promise<void> {
+  const servers = listEnv<ServerKind>("INGEST_SERVERS", ["bare", "sqlite", "postgres"]);
+  const modeNames = listEnv<ModeName>("INGEST_MODES", ["single", "batch100", "batch1000"]);
+  const modes = MODES.filter((m) => modeNames.includes(m.name));
+  const settings: Settings = {
+    durationS: positiveEnv("INGEST_DURATION_S", 10),
+    warmupS: positiveEnv("INGEST_WARMUP_S", 2),
+    pgUrl: process.env.CAIRN_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test",
+    runTag: randomUUID().replaceAll("-", "").slice(0, 10),
+  };
+  const started = performance.now();
+  bench.print("## Hub ingest\n");
+  bench.print(
+    `\`POST ${INGEST_PATH}\`, one fresh server child per case, driven by autocannon from the bench process: ` +
+      `${settings.warmupS} s warm-up, then ${settings.durationS} s timed. Every event has a new id; ` +
+      "the hub answers 202 only once the events are committed (group commit, SQLite `synchronous=FULL`). " +
+      "Latencies are per request. Server CPU and load generator CPU are shares of one core (the machine has " +
+      "2); RSS is the server child's VmRSS, sampled every 100 ms.\n",
+  );
+  const skipped = new Set<ServerKind>();
+  if (servers.includes("postgres")) {
+    const why = await pgReachable(settings.pgUrl);
+    if (why !== null) {
+      skipped.add("postgres");
+      bench.print(`> PostgreSQL skipped: ${settings.pgUrl} is unreachable (${why}).\n`);
+    }
+  }
+  const results: CaseResult[] = [];
+  for (const server of servers) {
+    if (skipped.has(server)) continue;
+    for (const mode of modes) {
+      try {
+        results.push(await runCase(server, mode, settings));
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        if (server !== "postgres") throw e;
+        skipped.add("postgres");
+        bench.print(`> PostgreSQL skipped: the hub could not run on it (${why.split("\n")[0]}).\n`);
+        break;
+      }
+    }
+  }
+  bench.print(resultsTable(results));
+  bench.print();
+  bench.print("### Targets\n");
+  const lines = verdicts(results, skipped);
+  bench.print(lines.join("\n"));
+  bench.print();
+  bench.summary.push(...lines);
+  bench.print("### Raw results (JSON)\n");
+  bench.print("```json");
+  bench.print(
+    JSON.stringify(
+      results.map((r) => ({ ...r, mode: r.mode.name, connections: r.mode.connections, events: r.mode.events })),
+      (_k, v) => (typeof v === "number" ? Math.round(v * 100) / 100 : v),
+      1,
+    ),
+  );
+  bench.print("```\n");
+  bench.print(`Ingest suite run time: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** The hub ingest suite. */
+export const ingestSuite: Suite = {
+  name: "ingest",
+  description: "hub POST /api/v1/events: single and batch, bare node:http vs hub on SQLite and PostgreSQL",
+  run,
+};
