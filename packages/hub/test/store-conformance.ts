@@ -262,6 +262,21 @@ function appendCases(use: Use): void {
       }),
     );
 
+    // JSON.parse turns a `\ud800` escape in an id into a lone surrogate, which UTF-8 cannot encode: every engine
+    // stores U+FFFD, and lookups and dedup with the original string must still agree with what was stored.
+    it("stores a lone surrogate as U+FFFD, and still finds and deduplicates that event", CASE, () =>
+      use(async (store) => {
+        const e = newEvent({ id: "run-\ud800-7", body: '{"context":{"id":"x"},"odd":"\udc00"}' });
+        const [first] = await store.append([e]);
+        const [again] = await store.append([e]);
+        assert.deepEqual(again, { sequence: first?.sequence, duplicate: true });
+        const found = await store.findById(e.source, e.id);
+        assert.equal(found?.id, "run-\ufffd-7");
+        assert.equal(found?.body, '{"context":{"id":"x"},"odd":"\ufffd"}');
+        assert.equal((await store.stats()).bodyBytes, bytesOf(e.body));
+      }),
+    );
+
     it("accepts an empty batch and stores nothing", CASE, () =>
       use(async (store) => {
         assert.deepEqual(await store.append([]), []);

@@ -95,8 +95,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return new PostgresStore(pool, connection, schema);
 }
 
-// One key per (source, id), for matching rows to inputs.
-const keyOf = (source: string, id: string): string => JSON.stringify([source, id]);
+// `String.prototype.toWellFormed` (ES2024, Node 20+) is missing from the ES2023 lib this repo compiles against.
+// A lone surrogate is what UTF-8 cannot encode: the driver would send U+FFFD for it, and PostgreSQL's JSON parser
+// rejects its `\udXXX` escape, so it becomes U+FFFD here, as it would on any other path to the database.
+function wellFormed(s: string): string;
+function wellFormed(s: string | null): string | null;
+function wellFormed(s: string | null): string | null {
+  return s === null ? null : (s as string & { toWellFormed(): string }).toWellFormed();
+}
+
+// One key per (source, id), for matching rows to inputs; spelled as the database will store it (see `wellFormed`).
+const keyOf = (source: string, id: string): string => JSON.stringify([wellFormed(source), wellFormed(id)]);
 
 const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
 
@@ -168,11 +177,13 @@ class PostgresStore implements EventStore {
   // reader never sees it). Taking one advisory lock before inserting, held until commit, makes appends one at a
   // time across every connection and replica, so sequences become visible in increasing order.
   async #appendLocked(events: readonly NewEvent[]): Promise<Row[]> {
+    // Serialised before taking the lock, which other appenders (of every replica) wait for.
+    const payload = appendPayload(events, this.#schema);
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     try {
       await client.query(this.#beginLocked);
-      const result = await client.query(APPEND_SQL, appendParams(events, this.#schema));
+      const result = await client.query(APPEND_SQL, payload);
       await client.query("COMMIT");
       return result.rows as Row[];
     } catch (e) {
@@ -264,8 +275,8 @@ class PostgresStore implements EventStore {
     }
   }
 
+  // No throw after close: a stream opened during shutdown just never hears anything.
   watch(listener: (lastSequence: number) => void): () => void {
-    this.#assertOpen();
     return this.#watcher.add(listener);
   }
 
@@ -306,35 +317,37 @@ const nulColumn = (record: object): string | null =>
 
 const toEvent = (row: Row): StoredEvent => rowToEvent(row, (row.links as Row[]).map(rowToLink));
 
-/** The parameters of `APPEND_SQL`: one array per column, then one per link column, then channel and schema. */
-function appendParams(events: readonly NewEvent[], schema: string): unknown[] {
-  const column = <T>(pick: (e: NewEvent) => T): T[] => events.map(pick);
-  const links = events.flatMap((e) => e.links.map((l, position) => ({ e, l, position })));
-  return [
-    column((e) => e.id),
-    column((e) => e.source),
-    column((e) => e.type),
-    column((e) => e.subjectKind),
-    column((e) => e.predicate),
-    column((e) => e.eventVersion),
-    column((e) => e.specVersion),
-    column((e) => e.subjectId),
-    column((e) => e.subjectSource),
-    column((e) => e.timestamp),
-    column((e) => e.timestampMs),
-    column((e) => e.chainId),
-    column((e) => e.receivedAtMs),
-    column((e) => e.body),
-    column((e) => e.attributes),
-    column((e) => byteLength(e.body)),
-    links.map((x) => x.e.source),
-    links.map((x) => x.e.id),
-    links.map((x) => x.position),
-    links.map((x) => x.l.linkType),
-    links.map((x) => x.l.linkKind),
-    links.map((x) => x.l.contextId),
-    links.map((x) => x.l.domainId),
-    NOTIFY_CHANNEL,
-    schema,
-  ];
+/** The parameters of `APPEND_SQL`: events and links as JSON, then channel and schema. */
+function appendPayload(events: readonly NewEvent[], schema: string): string[] {
+  const rows = events.map((e, ord) => ({
+    ord,
+    event_id: wellFormed(e.id),
+    source: wellFormed(e.source),
+    type: wellFormed(e.type),
+    subject_kind: wellFormed(e.subjectKind),
+    predicate: wellFormed(e.predicate),
+    event_version: wellFormed(e.eventVersion),
+    spec_version: wellFormed(e.specVersion),
+    subject_id: wellFormed(e.subjectId),
+    subject_source: wellFormed(e.subjectSource),
+    ts: wellFormed(e.timestamp),
+    ts_ms: e.timestampMs,
+    chain_id: wellFormed(e.chainId),
+    received_ms: e.receivedAtMs,
+    body: wellFormed(e.body),
+    attributes: wellFormed(e.attributes),
+    body_bytes: byteLength(e.body),
+  }));
+  const links = events.flatMap((e) =>
+    e.links.map((l, position) => ({
+      source: wellFormed(e.source),
+      event_id: wellFormed(e.id),
+      position,
+      link_type: wellFormed(l.linkType),
+      link_kind: wellFormed(l.linkKind),
+      context_id: wellFormed(l.contextId),
+      domain_id: wellFormed(l.domainId),
+    })),
+  );
+  return [JSON.stringify(rows), JSON.stringify(links), NOTIFY_CHANNEL, schema];
 }
