@@ -1,18 +1,19 @@
 /**
  * `npm run bench [-- <suite>…]` (or `node bench/run.ts [<suite>…]`): describes the machine, then runs the benchmark
- * suites (all, or those named: `sdk`, `ingest`) and prints Markdown tables, a summary and the raw numbers.
+ * suites (all, or those named: `sdk`, `ingest`, `cesql`) and prints Markdown tables, a summary and the raw numbers.
  *
  * Environment: `BENCH_TIME_MS` — minimum sampling time per contender in ms (default 2000), `BENCH_ROUNDS` — rounds
  * (default 4), for the in-process suites; the ingest suite has its own (`INGEST_*`, see `bench/ingest.ts`).
  * @module
  */
+import { cesqlSuite } from "./cesql.ts";
 import { BenchSetupError } from "./corpus.ts";
 import { Bench, describeMachine, type Suite } from "./harness.ts";
 import { ingestSuite } from "./ingest.ts";
 import { sdkSuite } from "./sdk.ts";
 
 /** Every suite, in run order. Add new ones (router…) here. */
-const SUITES: readonly Suite[] = [sdkSuite, ingestSuite];
+const SUITES: readonly Suite[] = [sdkSuite, ingestSuite, cesqlSuite];
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !SUITES.some((s) => s.name === a));
