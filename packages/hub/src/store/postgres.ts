@@ -134,15 +134,13 @@ class PostgresStore implements EventStore {
     if (events.length === 0) return [];
     rejectNul(events);
     // The first occurrence of a key in the batch is the one stored; later ones are duplicates of it.
-    const firstIndex = new Map<string, number>();
-    const unique: NewEvent[] = [];
-    for (const e of events) {
+    const keys = new Set<string>();
+    const unique = events.filter((e) => {
       const key = keyOf(e.source, e.id);
-      if (!firstIndex.has(key)) {
-        firstIndex.set(key, unique.length);
-        unique.push(e);
-      }
-    }
+      if (keys.has(key)) return false;
+      keys.add(key);
+      return true;
+    });
     let rows: Row[];
     try {
       rows = await this.#appendLocked(unique);
