@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { compile, ErrorCode, type Expression, MAX_DEPTH, parse, print } from "../src/index.ts";
+import { compile, ErrorCode, type Expression, evaluate, MAX_DEPTH, parse, print } from "../src/index.ts";
 
 /** The canonical text of an expression: parentheses show how it was grouped. */
 function grouped(text: string): string {
@@ -182,7 +182,11 @@ describe("parse errors: code, message and position", () => {
     assert.equal(failure(`1${" + 1".repeat(MAX_DEPTH)}`).code, ErrorCode.TooDeep);
     assert.equal(failure("-".repeat(MAX_DEPTH + 1) + "x").code, ErrorCode.TooDeep);
     // Long AND / OR chains are flat, so they are not limited.
-    assert.ok(parse(Array.from({ length: 5000 }, (_, i) => `a = ${i}`).join(" OR ")).ok);
+    const alternatives = Array.from({ length: 5000 }, (_, i) => `a = ${i}`).join(" OR ");
+    assert.ok(parse(alternatives).ok);
+    const r = compile(alternatives);
+    assert.ok(r.ok);
+    assert.equal(evaluate(r.expression, { a: 4999 }).value, true);
     // Just within the limit, compiles and evaluates.
     assert.ok(compile(`${"(".repeat(MAX_DEPTH - 1)}1${")".repeat(MAX_DEPTH - 1)}`).ok);
   });
