@@ -153,8 +153,12 @@ type Filters = Omit<EventQuery, "order" | "limit" | "after">;
 
 /** The contract's semantics, as a predicate: every filter present must match; list filters match any value. */
 function matches(e: NewEvent, f: Filters): boolean {
-  if (f.types && f.types.length > 0 && !f.types.includes(e.type)) return false;
-  if (f.typePrefixes && f.typePrefixes.length > 0 && !f.typePrefixes.some((p) => e.type.startsWith(p))) return false;
+  // Type filters form one group: an event matches when its type equals one of `types` OR starts with one of
+  // `typePrefixes` (the contract in types.ts); the group is ANDed with the other filters.
+  const exact = f.types ?? [];
+  const prefixes = f.typePrefixes ?? [];
+  if (exact.length + prefixes.length > 0 && !exact.includes(e.type) && !prefixes.some((p) => e.type.startsWith(p)))
+    return false;
   if (f.source !== undefined && e.source !== f.source) return false;
   if (f.subjectId !== undefined && e.subjectId !== f.subjectId) return false;
   if (f.chainId !== undefined && e.chainId !== f.chainId) return false;
@@ -347,6 +351,20 @@ function queryCases(use: Use): void {
       ["an empty types list as absent", { types: [] }, CATALOG.map((_, i) => i)],
       ["an empty prefixes list as absent", { typePrefixes: [] }, CATALOG.map((_, i) => i)],
     ];
+    it("bounds prefixes in code-point order, across the surrogate range and the BMP's end", CASE, () =>
+      use(async (store) => {
+        const types = ["com.acme.\uD7FF.a", "com.acme.\uE000.x", "com.acme.\uFFFF.b", "com.acme.\u{10000}.y"];
+        const events = await seed(
+          store,
+          types.map((type) => newEvent({ type })),
+        );
+        const bySeq = (prefix: string) => store.query({ typePrefixes: [prefix], order: "asc", limit: 10 });
+        assert.deepEqual(seqs((await bySeq("com.acme.\uD7FF")).events), [events[0]?.sequence]);
+        assert.deepEqual(seqs((await bySeq("com.acme.\uFFFF")).events), [events[2]?.sequence]);
+        assert.deepEqual(seqs((await bySeq("com.acme.\u{10000}")).events), [events[3]?.sequence]);
+      }),
+    );
+
     for (const [what, filters, indexes] of expectations) {
       it(`matches ${what}, in both orders`, CASE, () =>
         use(async (store) => {
@@ -379,18 +397,15 @@ function queryCases(use: Use): void {
       }),
     );
 
-    // The contract says every filter present must match, so `types` AND `typePrefixes`; the shared SQL builder
-    // (query-sql.ts) ORs them as one condition on `type`. Marked todo until the contract or the builder changes.
-    it(
-      "combines types and typePrefixes with AND, like every other filter",
-      { ...CASE, todo: "types OR typePrefixes in query-sql.ts vs AND in the contract: to be decided" },
-      () =>
-        use(async (store) => {
-          const events = await seed(store, catalogEvents());
-          const filters = { types: ["dev.cdevents.service.deployed.0.2.0"], typePrefixes: ["dev.cdevents.build."] };
-          const page = await store.query({ ...filters, order: "asc", limit: 100 });
-          assert.deepEqual(seqs(page.events), seqs(events.filter((e) => matches(e, filters))));
-        }),
+    it("combines types and typePrefixes with OR (one type group), ANDed with the rest", CASE, () =>
+      use(async (store) => {
+        const events = await seed(store, catalogEvents());
+        const filters = { types: ["dev.cdevents.service.deployed.0.2.0"], typePrefixes: ["dev.cdevents.build."] };
+        const page = await store.query({ ...filters, order: "asc", limit: 100 });
+        const want = events.filter((e) => e.type === filters.types[0] || e.type.startsWith("dev.cdevents.build."));
+        assert.ok(want.some((e) => e.type === filters.types[0]) && want.some((e) => e.type !== filters.types[0]));
+        assert.deepEqual(seqs(page.events), seqs(want));
+      }),
     );
   });
 }

@@ -12,13 +12,19 @@ export interface SqlQuery {
 }
 
 /**
- * The smallest string greater than every string starting with `prefix` (bytewise / UTF-16 order): the prefix with
- * its last code unit incremented. Lets a prefix filter use the `type` index as a range. Null for an empty prefix.
+ * The smallest string greater than every string starting with `prefix`, in code-point order (what both databases
+ * use: UTF-8 bytes, collation C): the prefix with its last code point incremented, skipping the surrogate range.
+ * Lets a prefix filter use the `type` index as a range. Null when no such string exists (empty prefix, or only
+ * U+10FFFF).
  */
 export function prefixUpperBound(prefix: string): string | null {
-  for (let i = prefix.length - 1; i >= 0; i--) {
-    const code = prefix.charCodeAt(i);
-    if (code < 0xffff) return prefix.slice(0, i) + String.fromCharCode(code + 1);
+  const points = Array.from(prefix, (c) => c.codePointAt(0) ?? 0);
+  while (points.length > 0) {
+    const last = points.pop() ?? 0;
+    if (last < 0x10ffff) {
+      const next = last === 0xd7ff ? 0xe000 : last + 1;
+      return String.fromCodePoint(...points, next);
+    }
   }
   return null;
 }

@@ -16,7 +16,10 @@ export interface EventLink {
   readonly domainId: string | null;
 }
 
-/** An event ready to be stored: its verbatim JSON and the columns the store indexes. */
+/**
+ * An event ready to be stored: its verbatim JSON and the columns the store indexes. Strings must not contain
+ * U+0000 (PostgreSQL text cannot hold it; the stores refuse it with `CAIRN_ERR_STORE_INVALID_ARGUMENT`).
+ */
 export interface NewEvent {
   /** `context.id` (= CloudEvent `id`). With `source`, the idempotency key. */
   readonly id: string;
@@ -66,7 +69,11 @@ export interface AppendOutcome {
   readonly duplicate: boolean;
 }
 
-/** Filters and paging of a query; every filter present must match (AND); list filters match any of their values. */
+/**
+ * Filters and paging of a query. `types` and `typePrefixes` form one group: an event's type must equal one of
+ * `types` or start with one of `typePrefixes`. That group and every other filter present must all match (AND).
+ * An empty list counts as absent. Events whose timestamp does not parse never match `from`/`to`.
+ */
 export interface EventQuery {
   /** Exact `type` values. */
   readonly types?: readonly string[];
@@ -153,7 +160,8 @@ export interface EventStore {
   health(): Promise<StoreHealth>;
   /**
    * Calls `listener` with the highest committed sequence whenever events are appended — by this process or, where
-   * the engine can tell (PostgreSQL LISTEN/NOTIFY), by another. Returns an unsubscribe function.
+   * the engine can tell (PostgreSQL LISTEN/NOTIFY), by another. It may fire more than once per append (and on
+   * PostgreSQL once after reconnecting), so listeners re-read by cursor. Returns an unsubscribe function.
    */
   watch(listener: (lastSequence: number) => void): () => void;
   /** Releases connections and files. Idempotent. */
