@@ -40,8 +40,11 @@ export function truncated(body: string): string {
   return `${body.slice(0, SHOWN_BODY_CHARS)}… (${body.length - SHOWN_BODY_CHARS} more characters)`;
 }
 
-// fetch() reports every network failure as TypeError("fetch failed"); the useful part is in `cause`.
-function networkReason(e: unknown, timeoutMs: number): string {
+/**
+ * Why a `fetch` failed, for people. fetch() reports every network failure as TypeError("fetch failed"); the useful
+ * part is in `cause`.
+ */
+export function networkReason(e: unknown, timeoutMs: number): string {
   if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError"))
     return `no answer within ${timeoutMs} ms`;
   const cause = e instanceof Error ? e.cause : undefined;

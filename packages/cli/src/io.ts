@@ -16,11 +16,13 @@ export interface Io {
   readonly stdout: Sink & NodeJS.WritableStream;
   readonly stderr: Sink & NodeJS.WritableStream;
   readonly stdin: NodeJS.ReadableStream;
+  /** Environment variables (`CAIRN_HUB`, `CAIRN_TOKEN`, the hub's `CAIRN_*` settings). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** The streams of the running process. */
 export function processIo(): Io {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
 type Style = "dim" | "green" | "red" | "yellow" | "bold";
@@ -36,6 +38,11 @@ export class Output {
   /** One line on stdout. */
   line(text = ""): void {
     this.#io.stdout.write(`${text}\n`);
+  }
+
+  /** Text on stdout, as is (no newline added). */
+  write(text: string): void {
+    this.#io.stdout.write(text);
   }
 
   /** A value as pretty-printed JSON on stdout. */

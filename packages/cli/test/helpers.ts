@@ -23,14 +23,21 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** Starts `cairn args…` in the repository root. */
-export function start(args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(NODE, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+/** Extra environment variables of a run. */
+export type Env = Readonly<Record<string, string>>;
+
+/**
+ * Starts `cairn args…` in the repository root. `CAIRN_*` variables of the test's own environment are not passed
+ * on (a developer's `CAIRN_HUB` or `CAIRN_TOKEN` must not change the outcome); `env` adds variables.
+ */
+export function start(args: readonly string[], env: Env = {}): ChildProcessWithoutNullStreams {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CAIRN_")));
+  return spawn(NODE, [BIN, ...args], { cwd: ROOT, env: { ...inherited, NO_COLOR: "1", ...env } });
 }
 
 /** Runs `cairn args…` to completion, optionally feeding stdin. */
-export async function cairn(args: readonly string[], stdin?: string): Promise<Run> {
-  const child = start(args);
+export async function cairn(args: readonly string[], stdin?: string, env: Env = {}): Promise<Run> {
+  const child = start(args, env);
   child.stdin.end(stdin ?? "");
   return finished(child);
 }
@@ -40,31 +47,74 @@ export function finished(child: ChildProcessWithoutNullStreams): Promise<Run> {
   return watch(child).done;
 }
 
+/** A watched child: see {@link watch}. */
+export interface Watched {
+  /** The first line printed on stdout. */
+  readonly firstLine: Promise<string>;
+  /** Everything, once the child has exited. */
+  readonly done: Promise<Run>;
+  /**
+   * Resolves once the output so far on `stream` matches `pattern` (checked against all of it, so a match that
+   * happened earlier counts); rejects if the child exits first or after `timeoutMs`.
+   */
+  waitFor(stream: "stdout" | "stderr", pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** The output so far. */
+  output(): { stdout: string; stderr: string };
+}
+
 /**
  * Watches a started child: `firstLine` resolves with the first line it prints on stdout (e.g. `listen`'s
  * address), `done` with everything once it exits. One listener sees all output, so nothing is lost in between.
  */
-export function watch(child: ChildProcessWithoutNullStreams): { firstLine: Promise<string>; done: Promise<Run> } {
-  let stdout = "";
-  let stderr = "";
+export function watch(child: ChildProcessWithoutNullStreams): Watched {
+  const text = { stdout: "", stderr: "" };
+  let exited = false;
+  const waiters = new Set<() => void>();
+  const changed = () => {
+    for (const w of waiters) w();
+  };
   let lineSeen: (line: string) => void = () => {};
   const firstLine = new Promise<string>((resolve, reject) => {
     lineSeen = resolve;
-    child.once("exit", (code) => reject(new Error(`cairn exited (${code}) before printing a line: ${stderr}`)));
+    child.once("exit", (code) => reject(new Error(`cairn exited (${code}) before printing a line: ${text.stderr}`)));
   });
   firstLine.catch(() => {}); // callers that only await `done` must not see an unhandled rejection
   child.stdout.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-    if (stdout.includes("\n")) lineSeen(stdout.slice(0, stdout.indexOf("\n")));
+    text.stdout += d;
+    if (text.stdout.includes("\n")) lineSeen(text.stdout.slice(0, text.stdout.indexOf("\n")));
+    changed();
   });
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
+    text.stderr += d;
+    changed();
   });
   const done = new Promise<Run>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => {
+      exited = true;
+      changed();
+      resolve({ code, ...text });
+    });
   });
-  return { firstLine, done };
+  const waitFor = (stream: "stdout" | "stderr", pattern: RegExp, timeoutMs = 15_000) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => settle(new Error(`timed out waiting for ${pattern}`)), timeoutMs);
+      const settle = (error?: Error) => {
+        waiters.delete(check);
+        clearTimeout(timer);
+        if (error) reject(new Error(`${error.message}\nstdout: ${text.stdout}\nstderr: ${text.stderr}`));
+      };
+      const check = () => {
+        const m = pattern.exec(text[stream]);
+        if (m) {
+          settle();
+          resolve(m);
+        } else if (exited) settle(new Error(`cairn exited before printing ${pattern}`));
+      };
+      waiters.add(check);
+      check();
+    });
+  return { firstLine, done, waitFor, output: () => ({ ...text }) };
 }
 
 /** True when ../shared holds the spec; otherwise skips the test, or fails it in CI. */
