@@ -22,6 +22,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./listen.ts")).listen,
   },
   {
+    name: "serve",
+    summary: "run the Cairn hub: store CDEvents and serve the query API and live stream",
+    load: async () => (await import("./serve.ts")).serve,
+  },
+  {
     name: "convert",
     summary: "convert a CDEvent to another spec release",
     load: async () => (await import("./convert.ts")).convert,
