@@ -1,0 +1,70 @@
+/**
+ * `@cairn/router`: the engine-independent, pure parts of Cairn's event router — the Subscriptions API model and
+ * its validation, filters compiled once (fail closed) and a subscription index that avoids evaluating every
+ * subscription, the delivery policy's arithmetic, delivery requests, dead-letter metadata, replies and ordering
+ * keys. Durable queues, engines and HTTP routes live in the hub. No Node built-ins, no I/O.
+ * @example
+ * ```ts
+ * import { SubscriptionIndex, buildDeliveryRequest, validateCreateRequest } from "@cairn/router";
+ * const r = validateCreateRequest(body, crypto.randomUUID());
+ * if (!r.ok) return respond(400, r.issues);
+ * index.add(r.subscription);
+ * for (const s of index.matchSubscriptions(attributes)) send(buildDeliveryRequest(s, stored, { attempt: 1 }));
+ * ```
+ * @module
+ */
+
+export { ATTRIBUTE_NAME, attributeText, type EventAttributes, readAttribute } from "./attributes.ts";
+export { type CDEventsDialect, cdeventsTypePrefix, matchesCDEvents } from "./cdevents-dialect.ts";
+export { type DurationResult, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
+export { isRouterError, RouterError, RouterErrorCode, type RouterErrorOptions } from "./errors.ts";
+export { DIALECTS, type FilterNode, MAX_FILTER_DEPTH } from "./filter-parse.ts";
+export {
+  type CompiledFilters,
+  type CompileFiltersOptions,
+  type CompileFiltersResult,
+  compileFilters,
+  type EventPredicate,
+} from "./filters.ts";
+export { type Issue, IssueCode } from "./issues.ts";
+export {
+  type AccessTokenCredential,
+  type AttributeMap,
+  type BackoffPolicy,
+  type CDEventsFilter,
+  DEFAULT_DELIVERY,
+  type DeliveryFormat,
+  type DeliveryPolicy,
+  type DeliveryPolicyInput,
+  type DurationInput,
+  type Filter,
+  type FilterInput,
+  type HttpSettings,
+  type HttpSubscription,
+  type NatsSettings,
+  type NatsSubscription,
+  type Ordering,
+  type PlainCredential,
+  PROTOCOLS,
+  type Protocol,
+  type RedactedSinkCredential,
+  type RedactedSubscription,
+  type RefreshTokenCredential,
+  type ResponseMode,
+  redactSubscription,
+  type SinkCredential,
+  SPEC_PROTOCOLS,
+  type Subscription,
+  type SubscriptionRequest,
+  type SubscriptionUpdateRequest,
+} from "./subscription.ts";
+export { DELIVERY_LIMITS } from "./validate-delivery.ts";
+export {
+  SUBSCRIPTION_ID,
+  type SubscriptionResult,
+  type ValidateOptions,
+  validateCreateRequest,
+  validateSubscription,
+  validateUpdateRequest,
+} from "./validate-subscription.ts";
+export { parseVersionRange, satisfies, type VersionRange, type VersionRangeResult } from "./version-range.ts";
