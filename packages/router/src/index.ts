@@ -16,6 +16,11 @@
 
 export { ATTRIBUTE_NAME, attributeText, type EventAttributes, readAttribute } from "./attributes.ts";
 export { type CDEventsDialect, cdeventsTypePrefix, matchesCDEvents } from "./cdevents-dialect.ts";
+export {
+  type CompiledSubscription,
+  type CompileSubscriptionOptions,
+  compileSubscription,
+} from "./compile-subscription.ts";
 export { type DurationResult, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
 export { isRouterError, RouterError, RouterErrorCode, type RouterErrorOptions } from "./errors.ts";
 export { DIALECTS, type FilterNode, MAX_FILTER_DEPTH } from "./filter-parse.ts";
@@ -26,7 +31,15 @@ export {
   compileFilters,
   type EventPredicate,
 } from "./filters.ts";
+export {
+  type IndexAtom,
+  type IndexCondition,
+  type IndexedAttribute,
+  likePrefix,
+  necessaryCondition,
+} from "./index-conditions.ts";
 export { type Issue, IssueCode } from "./issues.ts";
+export { PrefixMap } from "./prefix-map.ts";
 export {
   type AccessTokenCredential,
   type AttributeMap,
@@ -58,6 +71,7 @@ export {
   type SubscriptionRequest,
   type SubscriptionUpdateRequest,
 } from "./subscription.ts";
+export { SubscriptionIndex, type SubscriptionIndexOptions, type SubscriptionIndexStats } from "./subscription-index.ts";
 export { DELIVERY_LIMITS } from "./validate-delivery.ts";
 export {
   SUBSCRIPTION_ID,
