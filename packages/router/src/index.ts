@@ -39,6 +39,21 @@ export {
   necessaryCondition,
 } from "./index-conditions.ts";
 export { type Issue, IssueCode } from "./issues.ts";
+export {
+  type AttemptOutcome,
+  type AttemptReport,
+  type BackoffSettings,
+  baseDelay,
+  type Classification,
+  classifyResponse,
+  honouredRetryAfter,
+  nextStep,
+  parseRetryAfter,
+  type RandomSource,
+  retryDelay,
+  type Step,
+  shouldDeadLetter,
+} from "./policy.ts";
 export { PrefixMap } from "./prefix-map.ts";
 export {
   type AccessTokenCredential,
