@@ -22,14 +22,18 @@ function skipSpace(text: string, i: number): number {
   return i;
 }
 
-// `i` is at an opening quote; returns the index after the closing one.
+// `i` is at an opening quote; returns the index after the closing one (`text.length` when unterminated). The
+// closing quote is found with `indexOf` (native, far faster than a loop over the characters of a long string); a
+// quote preceded by an odd number of backslashes is escaped, and the search goes on after it.
 function skipString(text: string, i: number): number {
-  for (i++; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i + 1;
+  let q = text.indexOf('"', i + 1);
+  while (q !== -1) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    q = text.indexOf('"', q + 1);
   }
-  return i;
+  return text.length;
 }
 
 /** Index just after the JSON value starting at `i` (no leading whitespace). */

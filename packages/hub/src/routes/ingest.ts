@@ -25,6 +25,29 @@ type EntryStatus =
 export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const partial = url.searchParams.get("partial") === "true";
   if (ctx.closing()) throw unavailable("the hub is shutting down", 5);
+  // Reading and decoding return only the records, so the decoded message (entries, CloudEvents, parsed CDEvents)
+  // is garbage while the request waits for its commit: a full commit queue holds little more than the records.
+  const { records, invalid } = await readRecords(ctx, req, partial);
+  const outcomes = await commit(
+    ctx,
+    records.filter((r): r is NewEvent => r !== null),
+  );
+  const statuses = mergeStatuses(records, outcomes, invalid);
+  const stored = statuses.filter((s) => s.status === "stored").length;
+  const duplicates = statuses.filter((s) => s.status === "duplicate").length;
+  ctx.metrics.ingestEvents("stored", stored);
+  ctx.metrics.ingestEvents("duplicate", duplicates);
+  const status = invalid.length > 0 ? 207 : stored > 0 ? 202 : 200;
+  ctx.metrics.ingestRequest(status === 207 ? "partial" : stored > 0 ? "accepted" : "duplicate");
+  sendJson(res, status, { stored, duplicates, invalid: invalid.length, entries: statuses });
+}
+
+/** The records of a request (null for an invalid entry) and its invalid entries; throws the 4xx answers. */
+async function readRecords(
+  ctx: HubContext,
+  req: IncomingMessage,
+  partial: boolean,
+): Promise<{ records: (NewEvent | null)[]; invalid: EntryStatus[] }> {
   const bytes = await readBody(req, ctx.config.limits.maxRequestBytes);
   const receivedAtMs = Date.now();
   let text: string;
@@ -50,7 +73,8 @@ export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerR
     const record = recordOf(entry, message, receivedAtMs);
     if (record === null) {
       invalid.push({ index: entry.index, status: "invalid", issues: entry.result.ok ? [] : entry.result.issues });
-    } else if (Buffer.byteLength(record.body) > limits.maxEventBytes) {
+    } else if (record.body.length * 3 > limits.maxEventBytes && Buffer.byteLength(record.body) > limits.maxEventBytes) {
+      // (A string of n UTF-16 units is at most 3n UTF-8 bytes: most events are not measured.)
       throw tooLarge(limits.maxEventBytes, `event ${entry.index} (${record.source} ${record.id})`);
     }
     records.push(record);
@@ -60,16 +84,7 @@ export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerR
     ctx.metrics.ingestRequest("invalid");
     throw rejectedEntries(invalid, records.length);
   }
-  const valid = records.filter((r): r is NewEvent => r !== null);
-  const outcomes = await commit(ctx, valid);
-  const statuses = mergeStatuses(records, outcomes, invalid);
-  const stored = statuses.filter((s) => s.status === "stored").length;
-  const duplicates = statuses.filter((s) => s.status === "duplicate").length;
-  ctx.metrics.ingestEvents("stored", stored);
-  ctx.metrics.ingestEvents("duplicate", duplicates);
-  const status = invalid.length > 0 ? 207 : stored > 0 ? 202 : 200;
-  ctx.metrics.ingestRequest(status === 207 ? "partial" : stored > 0 ? "accepted" : "duplicate");
-  sendJson(res, status, { stored, duplicates, invalid: invalid.length, entries: statuses });
+  return { records, invalid };
 }
 
 function recordOf(entry: HttpEntry, message: MessageText, receivedAtMs: number): NewEvent | null {

@@ -124,7 +124,7 @@ class SqliteStore implements EventStore {
     const insert = this.#stmt(
       "INSERT INTO events (event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id, " +
         "subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING RETURNING seq",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING",
     );
     const existing = this.#stmt("SELECT seq FROM events WHERE source = ? AND event_id = ?");
     const link = this.#stmt(
@@ -139,7 +139,9 @@ class SqliteStore implements EventStore {
     try {
       for (const e of events) {
         const size = byteLength(e.body);
-        const row = insert.get(
+        // `run` rather than `RETURNING seq` + `get`: no result row to build, and `seq` (the rowid) is
+        // `lastInsertRowid`. No change means the conflict clause kept the stored event: a duplicate.
+        const { changes, lastInsertRowid } = insert.run(
           e.id,
           e.source,
           e.type,
@@ -156,13 +158,13 @@ class SqliteStore implements EventStore {
           e.body,
           e.attributes,
           size,
-        ) as Row | undefined;
-        if (row === undefined) {
+        );
+        if (changes === 0) {
           const found = existing.get(e.source, e.id) as Row;
           outcomes.push({ sequence: Number(found.seq), duplicate: true });
           continue;
         }
-        const seq = Number(row.seq);
+        const seq = Number(lastInsertRowid);
         for (const l of e.links) link.run(seq, l.linkType, l.linkKind, l.contextId, l.domainId);
         outcomes.push({ sequence: seq, duplicate: false });
         added++;
