@@ -247,17 +247,14 @@ async function stopServer(s: ServerChild): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Samples a process's resident set and CPU time from /proc. */
+/** Samples a process's resident set (every 100 ms) and reads its CPU time, from /proc. */
 class ProcSampler {
   readonly #pid: number;
   readonly #timer: NodeJS.Timeout;
   maxRssBytes = 0;
-  readonly #cpu0: number;
-  readonly #t0 = performance.now();
 
   constructor(pid: number) {
     this.#pid = pid;
-    this.#cpu0 = this.#cpuSeconds();
     this.#sample();
     this.#timer = setInterval(() => this.#sample(), 100);
   }
@@ -271,8 +268,8 @@ class ProcSampler {
     }
   }
 
-  // utime + stime in seconds (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s on Linux).
-  #cpuSeconds(): number {
+  /** utime + stime in seconds (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s on Linux). */
+  cpuSeconds(): number {
     try {
       const stat = readFileSync(`/proc/${this.#pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -282,11 +279,9 @@ class ProcSampler {
     }
   }
 
-  /** Stops sampling; returns the CPU used as a share of one core since the start. */
-  stop(): number {
+  stop(): void {
     clearInterval(this.#timer);
     this.#sample();
-    return (this.#cpuSeconds() - this.#cpu0) / ((performance.now() - this.#t0) / 1000);
   }
 }
 
@@ -380,7 +375,11 @@ interface CaseResult {
   readonly rejected: string;
   readonly ok: boolean;
   readonly maxRssBytes: number;
+  /** Server CPU time (user + system) during the timed run: share of one core, and per acknowledged request. */
   readonly serverCpu: number;
+  readonly serverCpuPerRequestUs: number;
+  /** Hub only: commits per second × events per commit, and the share of the wall time spent in commits. */
+  readonly commits: string;
   readonly generatorCpu: number;
   /** Hub only: events acknowledged (warm-up and timed), stored (the hub's count) and sent. */
   readonly check: string;
@@ -402,10 +401,44 @@ function rejectedSummary(run: LoadRun): string {
   return parts.length === 0 ? "0" : parts.join(", ");
 }
 
-async function storedEvents(url: string): Promise<number> {
+async function hubStatus(url: string): Promise<{ events: number; queued: number }> {
   const res = await fetch(`${url}/api/v1/admin/status`);
-  const status = (await res.json()) as { store?: { events?: number } };
-  return Number(status.store?.events);
+  const status = (await res.json()) as { store?: { events?: number }; queue?: { depth?: number } };
+  return { events: Number(status.store?.events), queued: Number(status.queue?.depth) };
+}
+
+/** The hub's cumulative commit counters, from its Prometheus metrics. */
+interface CommitCounters {
+  readonly commits: number;
+  readonly seconds: number;
+  readonly events: number;
+}
+
+async function commitCounters(url: string): Promise<CommitCounters> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (name: string): number => {
+    let total = 0;
+    for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, "gm"))) total += Number(m[1]);
+    return total;
+  };
+  return {
+    commits: sum("cairn_store_commit_events_count"),
+    seconds: sum("cairn_store_commit_duration_seconds_sum"),
+    events: sum("cairn_store_commit_events_sum"),
+  };
+}
+
+/**
+ * Waits until the hub has committed what is still queued: requests cut off at the end of a load run are still
+ * processed, and must not weigh on the next run. Gives up after 60 s (the counts then say so).
+ */
+async function drained(url: string): Promise<{ events: number; queued: number }> {
+  const until = performance.now() + 60_000;
+  for (;;) {
+    const s = await hubStatus(url);
+    if (s.queued === 0 || performance.now() > until) return s;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<CaseResult> {
@@ -430,14 +463,25 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
     const warm = await load(target, mode, factory, ids, s.warmupS);
     if (warm.sampleRejection !== null && !warm.statuses.has(202))
       throw new Error(`the server refuses the bench's requests: ${warm.sampleRejection}`);
+    if (server !== "bare") await drained(child.url);
+    const commits0 = server === "bare" ? null : await commitCounters(child.url);
+    const cpu0 = sampler.cpuSeconds();
     const run = await load(target, mode, factory, ids, s.durationS);
-    const serverCpu = sampler.stop();
+    const cpuSeconds = sampler.cpuSeconds() - cpu0;
+    const commits1 = commits0 === null ? null : await commitCounters(child.url);
+    sampler.stop();
+    let commits = "—";
+    if (commits0 !== null && commits1 !== null) {
+      const n = commits1.commits - commits0.commits;
+      const inCommit = (commits1.seconds - commits0.seconds) / run.seconds;
+      commits = `${fmtRate(n / run.seconds)}/s × ${fmtRate((commits1.events - commits0.events) / n)}, ${fmtCpu(inCommit)}`;
+    }
     const accepted = run.statuses.get(202) ?? 0;
     let check = "—";
     let ok = rejectedSummary(run) === "0" && rejectedSummary(warm) === "0";
     if (server !== "bare") {
       const acked = ((warm.statuses.get(202) ?? 0) + accepted) * mode.events;
-      const stored = await storedEvents(child.url);
+      const stored = (await drained(child.url)).events;
       const sent = ids.issued;
       const consistent = stored >= acked && stored <= sent;
       ok &&= consistent;
@@ -455,13 +499,16 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
       rejected: rejectedSummary(run),
       ok,
       maxRssBytes: sampler.maxRssBytes,
-      serverCpu,
+      serverCpu: cpuSeconds / run.seconds,
+      serverCpuPerRequestUs: (cpuSeconds * 1e6) / accepted,
+      commits,
       generatorCpu: run.generatorCpu,
       check,
     };
     process.stderr.write(
       `  ingest/${caseName}: ${fmtRate(result.requestsPerSecond)} req/s, ${fmtRate(result.eventsPerSecond)} events/s, ` +
-        `p50 ${fmtMs(result.p50Ms)}, p99 ${fmtMs(result.p99Ms)}, RSS ${fmtMiB(result.maxRssBytes)}\n`,
+        `p50 ${fmtMs(result.p50Ms)}, p99 ${fmtMs(result.p99Ms)}, RSS ${fmtMiB(result.maxRssBytes)}, ` +
+        `server CPU ${fmtCpu(result.serverCpu)} = ${fmtUs(result.serverCpuPerRequestUs)}/request\n`,
     );
     return result;
   } finally {
@@ -502,17 +549,19 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 const fmtMs = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(ms >= 10 ? 1 : 2)} ms`);
 const fmtMiB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const fmtCpu = (share: number): string => `${Math.round(share * 100)}%`;
+const fmtUs = (us: number): string => (us >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(0)} µs`);
 
 function resultsTable(results: readonly CaseResult[]): string {
   const lines = [
-    "| Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | server CPU | load gen CPU | acked ≤ stored ≤ sent |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | server CPU | server CPU / request | load gen CPU | commits/s × events, time in commit | acked ≤ stored ≤ sent |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const r of results)
     lines.push(
       `| ${SERVER_LABEL[r.server]} | ${r.mode.label} | ${r.mode.connections} | ${fmtRate(r.requestsPerSecond)} | ` +
         `${fmtRate(r.eventsPerSecond)} | ${fmtMs(r.p50Ms)} | ${fmtMs(r.p99Ms)} | ${fmtMs(r.maxMs)} | ${r.rejected} | ` +
-        `${fmtMiB(r.maxRssBytes)} | ${fmtCpu(r.serverCpu)} | ${fmtCpu(r.generatorCpu)} | ${r.check} |`,
+        `${fmtMiB(r.maxRssBytes)} | ${fmtCpu(r.serverCpu)} | ${fmtUs(r.serverCpuPerRequestUs)} | ` +
+        `${fmtCpu(r.generatorCpu)} | ${r.commits} | ${r.check} |`,
     );
   return lines.join("\n");
 }
