@@ -21,6 +21,34 @@ export {
   type CompileSubscriptionOptions,
   compileSubscription,
 } from "./compile-subscription.ts";
+export {
+  buildDeadLetterRequest,
+  DeadLetterExtension,
+  type DeadLetterReason,
+  type DeliveryFailure,
+  deadLetterAttributes,
+  MAX_ERROR_DATA,
+} from "./dead-letter.ts";
+export {
+  type AttributeValue,
+  authorization,
+  buildDeliveryRequest,
+  buildNatsMessage,
+  DELIVERY_ATTEMPT_HEADER,
+  DELIVERY_ID_HEADER,
+  type DeliveryRequest,
+  type DeliveryRequestOptions,
+  deliveryHeaders,
+  deliveryId,
+  type EncodedEvent,
+  encodeEvent,
+  type NatsDelivery,
+  parseStoredAttributes,
+  percentEncode,
+  STRUCTURED_CONTENT_TYPE,
+  type StoredEvent,
+  withExtensions,
+} from "./delivery.ts";
 export { type DurationResult, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
 export { isRouterError, RouterError, RouterErrorCode, type RouterErrorOptions } from "./errors.ts";
 export { DIALECTS, type FilterNode, MAX_FILTER_DEPTH } from "./filter-parse.ts";
@@ -39,6 +67,7 @@ export {
   necessaryCondition,
 } from "./index-conditions.ts";
 export { type Issue, IssueCode } from "./issues.ts";
+export { DEFAULT_LANE, orderingKey } from "./ordering.ts";
 export {
   type AttemptOutcome,
   type AttemptReport,
@@ -55,6 +84,17 @@ export {
   shouldDeadLetter,
 } from "./policy.ts";
 export { PrefixMap } from "./prefix-map.ts";
+export {
+  DEFAULT_MAX_HOPS,
+  decodeReply,
+  HOPS_EXTENSION,
+  isReplyCloudEvent,
+  KNATIVE_TTL_EXTENSION,
+  type NoReplyReason,
+  type ReplyDecision,
+  type ReplyHops,
+  replyExtensions,
+} from "./replies.ts";
 export {
   type AccessTokenCredential,
   type AttributeMap,
