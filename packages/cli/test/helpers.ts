@@ -134,8 +134,25 @@ export function examples(folder: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** A fresh temporary directory, removed when the test ends. */
-export function tempDir(t: TestContext): string {
+/** Where cleanup is registered: a test's context, or a suite (`{ after }` from node:test). */
+export interface Cleanup {
+  after(fn: () => unknown): void;
+}
+
+/**
+ * Cleanup for a whole suite: call in the `describe` body (node:test's `after` called inside a `before` hook runs
+ * right after that hook, not after the suite). Functions run last-registered first.
+ */
+export function suiteCleanup(after: (fn: () => void) => void): Cleanup {
+  const fns: (() => unknown)[] = [];
+  after(() => {
+    for (const fn of fns.reverse()) fn();
+  });
+  return { after: (fn) => fns.push(fn) };
+}
+
+/** A fresh temporary directory, removed when the test (or suite) ends. */
+export function tempDir(t: Cleanup): string {
   const dir = mkdtempSync(join(tmpdir(), "cairn-cli-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

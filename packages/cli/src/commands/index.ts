@@ -27,6 +27,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./serve.ts")).serve,
   },
   {
+    name: "events",
+    summary: "query the events a hub stores: list, get one, a subject's timeline",
+    load: async () => (await import("./events.ts")).events,
+  },
+  {
     name: "convert",
     summary: "convert a CDEvent to another spec release",
     load: async () => (await import("./convert.ts")).convert,
