@@ -32,6 +32,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./events.ts")).events,
   },
   {
+    name: "tail",
+    summary: "follow the live stream of a hub's events",
+    load: async () => (await import("./tail.ts")).tail,
+  },
+  {
     name: "convert",
     summary: "convert a CDEvent to another spec release",
     load: async () => (await import("./convert.ts")).convert,
