@@ -37,9 +37,9 @@ describe("backoff sequences", () => {
     );
   });
 
-  test("the default policy's 10 retries without jitter total 102.2 s (Knative's 204.6 s, capped at 60 s)", () => {
+  test("the default policy's 10 retries without jitter total 162.2 s (Knative's uncapped 204.6 s)", () => {
     const total = seq(noJitter, 10).reduce((a, b) => a + b, 0);
-    assert.equal(total, 200 + 400 + 800 + 1600 + 3200 + 6400 + 12_800 + 25_600 + 51_200 + 60_000);
+    assert.equal(total, 162_200);
   });
 
   test("huge retry numbers and a zero delay stay finite", () => {
