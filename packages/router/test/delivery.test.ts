@@ -13,6 +13,7 @@ import {
   buildDeliveryRequest,
   buildNatsMessage,
   type DeliveryRequest,
+  deliveryId,
   isRouterError,
   parseStoredAttributes,
   percentEncode,
@@ -156,6 +157,7 @@ describe("Cairn's headers", () => {
     const first = buildDeliveryRequest(s, STORED, { attempt: 1 });
     const third = buildDeliveryRequest(s, STORED, { attempt: 3 });
     assert.equal(first.headers["cairn-delivery-id"], "deploy-notify/1234");
+    assert.equal(deliveryId("deploy-notify", 1234), "deploy-notify/1234");
     assert.equal(third.headers["cairn-delivery-id"], "deploy-notify/1234");
     assert.equal(first.headers["cairn-delivery-attempt"], "1");
     assert.equal(third.headers["cairn-delivery-attempt"], "3");

@@ -8,8 +8,10 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import {
   type BackoffSettings,
+  baseDelay,
   classifyResponse,
   DEFAULT_DELIVERY,
+  honouredRetryAfter,
   isRouterError,
   nextStep,
   parseRetryAfter,
@@ -40,6 +42,11 @@ describe("backoff sequences", () => {
   test("the default policy's 10 retries without jitter total 162.2 s (Knative's uncapped 204.6 s)", () => {
     const total = seq(noJitter, 10).reduce((a, b) => a + b, 0);
     assert.equal(total, 162_200);
+  });
+
+  test("baseDelay is the delay before jitter", () => {
+    assert.equal(baseDelay(DEFAULT_DELIVERY, 3), 800);
+    assert.equal(baseDelay({ ...DEFAULT_DELIVERY, backoffPolicy: "linear" }, 3), 600);
   });
 
   test("huge retry numbers and a zero delay stay finite", () => {
@@ -171,6 +178,14 @@ describe("Retry-After", () => {
       "Thu, 31 Feb 2026 12:00:00 GMT",
     ])
       assert.equal(parseRetryAfter(v, now), undefined, String(v));
+  });
+
+  test("honouredRetryAfter: 429 and 503 only", () => {
+    assert.equal(honouredRetryAfter(429, "7", now), 7000);
+    assert.equal(honouredRetryAfter(503, "7", now), 7000);
+    for (const outcome of [500, 502, 408, 200, "network", "timeout"] as const)
+      assert.equal(honouredRetryAfter(outcome, "7", now), undefined, String(outcome));
+    assert.equal(honouredRetryAfter(429, undefined, now), undefined);
   });
 
   test("nextStep honours Retry-After on 429 and 503 only", () => {
