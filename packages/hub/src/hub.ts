@@ -52,7 +52,10 @@ export class HubStartError extends Error {
   }
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/;
+/** True for a loopback listen address (127.0.0.0/8, ::1, localhost), where no tokens are required. */
+export function isLoopbackHost(host: string): boolean {
+  return /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/.test(host);
+}
 
 /** The hub's version (the package's). */
 export const HUB_VERSION: string = (
@@ -61,7 +64,7 @@ export const HUB_VERSION: string = (
 
 /** Starts a hub with a validated configuration. */
 export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<Hub> {
-  if (!LOOPBACK.test(config.host) && config.tokens.length === 0 && !config.insecure)
+  if (!isLoopbackHost(config.host) && config.tokens.length === 0 && !config.insecure)
     throw new HubStartError(
       "CAIRN_ERR_INSECURE",
       `refusing to listen on ${config.host} without API tokens: configure tokens (CAIRN_TOKENS) or pass --insecure`,
@@ -70,8 +73,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     { level: config.logLevel, base: { service: "cairn-hub" } },
     options.logStream ?? pino.destination(1),
   );
-  if (config.store.kind === "sqlite") mkdirSync(config.dataDir, { recursive: true });
-  const store = options.store ?? (await openStore(config.store));
+  const store = options.store ?? (await openConfiguredStore(config));
   let closing = false;
   const queue = new CommitQueue(store, {
     maxPending: config.limits.maxQueueEvents,
@@ -128,6 +130,22 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     return closed;
   };
   return { url, port, store, log, close };
+}
+
+// The data directory and the store, with failures as HubStartErrors naming what could not be opened.
+async function openConfiguredStore(config: HubConfig): Promise<EventStore> {
+  try {
+    if (config.store.kind === "sqlite") mkdirSync(config.dataDir, { recursive: true });
+  } catch (cause) {
+    throw new HubStartError("CAIRN_ERR_DATA_DIR", `cannot create the data directory ${config.dataDir}`, { cause });
+  }
+  try {
+    return await openStore(config.store);
+  } catch (cause) {
+    const where = config.store.kind === "sqlite" ? config.store.path : "the PostgreSQL store";
+    const reason = cause instanceof Error ? `: ${cause.message}` : "";
+    throw new HubStartError("CAIRN_ERR_STORE_OPEN", `cannot open ${where}${reason}`, { cause });
+  }
 }
 
 function listen(server: Server, config: HubConfig): Promise<void> {

@@ -15,7 +15,7 @@ export {
 } from "./config/config.ts";
 export { formatConfigIssues, type LoadConfigOptions, loadConfig } from "./config/sources.ts";
 export { parseDuration, parseSize } from "./config/units.ts";
-export { HUB_VERSION, type Hub, HubStartError, type StartOptions, startHub } from "./hub.ts";
+export { HUB_VERSION, type Hub, HubStartError, isLoopbackHost, type StartOptions, startHub } from "./hub.ts";
 export { openapiDocument } from "./routes/openapi.ts";
 export { isStoreError, StoreError, StoreErrorCode } from "./store/errors.ts";
 export { openStore } from "./store/open.ts";

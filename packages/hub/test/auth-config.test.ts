@@ -85,6 +85,26 @@ describe("start-up safety", () => {
   });
 });
 
+describe("start-up failures", () => {
+  it("reports a data directory it cannot create as a HubStartError", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "file"), "");
+    await assert.rejects(
+      startHub(testConfig(join(dir, "file", "data"), { "log.level": "silent" })),
+      (e: unknown) => e instanceof HubStartError && e.code === "CAIRN_ERR_DATA_DIR",
+    );
+  });
+
+  it("reports a store it cannot open as a HubStartError", async () => {
+    const dir = tempDir();
+    const config = testConfig(dir, { "log.level": "silent", store: "postgres://nobody@127.0.0.1:1/none" });
+    await assert.rejects(
+      startHub(config),
+      (e: unknown) => e instanceof HubStartError && e.code === "CAIRN_ERR_STORE_OPEN",
+    );
+  });
+});
+
 describe("configuration", () => {
   it("applies defaults, file < env < flags, and resolves the data directory", () => {
     const dir = tempDir();

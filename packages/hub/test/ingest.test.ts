@@ -157,6 +157,28 @@ describe("POST /api/v1/events", () => {
     assert.match(errorOf(r.json).message, /\/context\/timestamp/);
   });
 
+  it("refuses U+0000 in an indexed value (400) without failing the other events of the batch", async () => {
+    const good = buildFinished();
+    const nul = buildFinished({ subjectId: "build\u0000x" });
+    const m = toHttpBatch([good, nul]);
+    const r = await post(t.url, m.body, m.headers as Record<string, string>);
+    assert.equal(r.status, 400);
+    const issue = errorOf(r.json).entries?.[0];
+    assert.equal(issue?.index, 1);
+    assert.deepEqual(issue?.issues?.[0], {
+      code: "unsupported_character",
+      path: "/subject/id",
+      message: "must not contain U+0000",
+    });
+    const res = await fetch(`${t.url}/api/v1/events?partial=true`, {
+      method: "POST",
+      headers: m.headers,
+      body: m.body,
+    });
+    assert.equal(res.status, 207);
+    assert.ok(await stored(t, good.context.source, good.context.id));
+  });
+
   it("reports malformed JSON with a location (400)", async () => {
     const r = await post(t.url, '{"context": {', { "content-type": "application/json" });
     assert.equal(r.status, 400);

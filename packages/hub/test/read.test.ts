@@ -192,6 +192,18 @@ describe("live stream", () => {
     assert.deepEqual((got.data as { event: unknown }).event, wanted);
   });
 
+  it("sets the client's last event id when the stream opens, before any event", async () => {
+    await send(t, [buildFinished()]);
+    const last = page((await getJson(t.url, "/api/v1/events?limit=1")).json).events[0]?.sequence;
+    const ctrl = new AbortController();
+    const res = await fetch(`${t.url}/api/v1/stream`, { signal: ctrl.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    while (!text.includes("\n\n")) text += new TextDecoder().decode((await reader.read()).value);
+    ctrl.abort();
+    assert.match(text, new RegExp(`^retry: \\d+\nid: ${last}\n`));
+  });
+
   it("resumes after Last-Event-ID with everything missed, in order", async () => {
     const events = Array.from({ length: 5 }, () => buildFinished({ subjectId: "resume" }));
     await send(t, events);
@@ -239,6 +251,12 @@ describe("documents and operations", () => {
     assert.match(html, /Cairn hub/);
     assert.match(html, /\/api\/openapi\.json/);
     assert.match(html, /id="event-count">0</);
+  });
+
+  it("answers 400 for a path parameter that is not valid percent-encoding", async () => {
+    const r = await getJson(t.url, "/api/v1/subjects/%E0/timeline");
+    assert.equal(r.status, 400);
+    assert.equal((r.json.error as { issues: { path: string }[] }).issues[0]?.path, "path:subjectId");
   });
 
   it("answers 404 in the error shape for an unknown route", async () => {

@@ -4,7 +4,15 @@
  * @module
  */
 import { isAbsolute, relative } from "node:path";
-import { formatConfigIssues, type Hub, type HubConfig, HubStartError, loadConfig, startHub } from "@cairn/hub";
+import {
+  formatConfigIssues,
+  type Hub,
+  type HubConfig,
+  HubStartError,
+  isLoopbackHost,
+  loadConfig,
+  startHub,
+} from "@cairn/hub";
 import { parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, ExitCode, messageOf, usageError } from "../errors.ts";
@@ -69,7 +77,7 @@ export const serve: Command = {
     // Handlers first: whoever reacts to the listening line (a supervisor, a test) may signal at once.
     const stopped = stopOnSignal(hub, out);
     out.err(`cairn hub listening on ${hub.url} (${describeStore(config)})`);
-    if (config.insecure && config.tokens.length === 0 && !isLoopback(config.host))
+    if (config.insecure && config.tokens.length === 0 && !isLoopbackHost(config.host))
       out.warn(`no API tokens and --insecure: anyone who can reach ${config.host} can read and write events`);
     await stopped;
     return ExitCode.Ok;
@@ -130,8 +138,4 @@ function describeStore(config: HubConfig): string {
   if (url === null) return "postgres";
   if (url.password !== "") url.password = "***";
   return `postgres ${url.href}${store.schema === "public" ? "" : `, schema ${store.schema}`}`;
-}
-
-function isLoopback(host: string): boolean {
-  return /^(127\.\d+\.\d+\.\d+|::1|\[::1\]|localhost)$/.test(host);
 }

@@ -39,6 +39,21 @@ export interface Match {
   readonly params: Record<string, string>;
 }
 
+function decodeParams(names: readonly string[], m: RegExpExecArray): Record<string, string> {
+  const params: Record<string, string> = {};
+  names.forEach((name, i) => {
+    const raw = m[i + 1] ?? "";
+    try {
+      params[name] = decodeURIComponent(raw);
+    } catch {
+      throw new HttpError(400, "invalid_parameter", `the path parameter ${name} is not valid percent-encoding`, {
+        issues: [{ code: "invalid_parameter", path: `path:${name}`, message: "is not valid percent-encoding" }],
+      });
+    }
+  });
+  return params;
+}
+
 /** Routes compiled once; lookup by method and path. */
 export class Router {
   readonly #routes: Compiled[];
@@ -64,11 +79,7 @@ export class Router {
         allowed.push(c.route.method);
         continue;
       }
-      const params: Record<string, string> = {};
-      c.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1] ?? "");
-      });
-      return { route: c.route, params };
+      return { route: c.route, params: decodeParams(c.names, m) };
     }
     if (allowed.length > 0)
       throw new HttpError(

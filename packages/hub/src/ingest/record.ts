@@ -3,6 +3,7 @@
  * @module
  */
 import { type CloudEvent, fromBase64, type HttpEntry, parseType } from "@cairn/cdevents";
+import type { ErrorIssue } from "../http/respond.ts";
 import type { EventLink, NewEvent } from "../store/types.ts";
 import { elementSpans, memberSpan, type Span } from "./json-spans.ts";
 
@@ -110,4 +111,30 @@ export function toNewEvent(cdevent: Obj, body: string, attributes: string, recei
     attributes,
     links: linksOf(context),
   };
+}
+
+const INDEXED: readonly [keyof NewEvent, string][] = [
+  ["id", "/context/id"],
+  ["source", "/context/source"],
+  ["type", "/context/type"],
+  ["timestamp", "/context/timestamp"],
+  ["chainId", "/context/chainId"],
+  ["subjectId", "/subject/id"],
+  ["subjectSource", "/subject/source"],
+];
+
+/**
+ * An issue when an indexed value holds U+0000 (valid JSON, written `\u0000`, but PostgreSQL text cannot store it;
+ * refusing it here keeps one such event from failing the whole group commit it would join).
+ */
+export function nulCharacterIssue(record: NewEvent): ErrorIssue | null {
+  for (const [field, path] of INDEXED) {
+    const v = record[field];
+    if (typeof v === "string" && v.includes("\u0000"))
+      return { code: "unsupported_character", path, message: "must not contain U+0000" };
+  }
+  for (const [i, l] of record.links.entries())
+    if (l.contextId?.includes("\u0000") || l.domainId?.includes("\u0000"))
+      return { code: "unsupported_character", path: `/context/links/${i}`, message: "must not contain U+0000" };
+  return null;
 }

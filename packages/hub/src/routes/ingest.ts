@@ -5,12 +5,12 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { HttpEntry, Issue } from "@cairn/cdevents";
+import type { HttpEntry } from "@cairn/cdevents";
 import type { HubContext } from "../context.ts";
 import { readBody, tooLarge } from "../http/body.ts";
-import { HttpError, sendJson } from "../http/respond.ts";
+import { type ErrorIssue, HttpError, sendJson } from "../http/respond.ts";
 import { QueueFullError } from "../ingest/commit-queue.ts";
-import { attributesText, MessageText, toNewEvent } from "../ingest/record.ts";
+import { attributesText, MessageText, nulCharacterIssue, toNewEvent } from "../ingest/record.ts";
 import { isStoreError, StoreErrorCode } from "../store/errors.ts";
 import type { AppendOutcome, NewEvent } from "../store/types.ts";
 
@@ -19,7 +19,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /** Outcome of one entry, as the response lists it. */
 type EntryStatus =
   | { index: number; status: "stored" | "duplicate"; sequence: number; source: string; id: string }
-  | { index: number; status: "invalid"; issues: readonly Issue[] };
+  | { index: number; status: "invalid"; issues: readonly ErrorIssue[] };
 
 /** Handles an ingest request. */
 export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -70,8 +70,12 @@ async function readRecords(
   const records: (NewEvent | null)[] = [];
   const invalid: EntryStatus[] = [];
   for (const entry of parsed.entries) {
-    const record = recordOf(entry, message, receivedAtMs);
-    if (record === null) {
+    let record = recordOf(entry, message, receivedAtMs);
+    const nul = record && nulCharacterIssue(record);
+    if (nul) {
+      invalid.push({ index: entry.index, status: "invalid", issues: [nul] });
+      record = null;
+    } else if (record === null) {
       invalid.push({ index: entry.index, status: "invalid", issues: entry.result.ok ? [] : entry.result.issues });
     } else if (record.body.length * 3 > limits.maxEventBytes && Buffer.byteLength(record.body) > limits.maxEventBytes) {
       // (A string of n UTF-16 units is at most 3n UTF-8 bytes: most events are not measured.)

@@ -120,7 +120,9 @@ export class StreamHub {
         resolve();
       });
     });
-    res.write(`retry: 2000\n: resuming after ${start}\n\n`);
+    // `id:` without data sets the client's last event id (EventSource's reconnect position) without an event, so a
+    // client that drops before its first event resumes from here rather than from "now".
+    res.write(`retry: 2000\nid: ${start}\n: resuming after ${start}\n\n`);
     void client.pump(this.#store, () => this.#known, this.#onError);
     return closed;
   }
