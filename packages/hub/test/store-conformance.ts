@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { isStoreError, StoreErrorCode } from "../src/store/errors.ts";
 import type { EventQuery, EventStore, NewEvent, StoredEvent } from "../src/store/types.ts";
 import { bodyOfBytes, bytesOf, MINUTE, newEvent, T0 } from "./store-fixtures.ts";
 
@@ -351,6 +352,14 @@ function queryCases(use: Use): void {
       ["an empty types list as absent", { types: [] }, CATALOG.map((_, i) => i)],
       ["an empty prefixes list as absent", { typePrefixes: [] }, CATALOG.map((_, i) => i)],
     ];
+    it("refuses a page size below 1", CASE, () =>
+      use(async (store) => {
+        await assert.rejects(store.query({ order: "asc", limit: 0 }), (e: unknown) =>
+          isStoreError(e, StoreErrorCode.InvalidArgument),
+        );
+      }),
+    );
+
     it("bounds prefixes in code-point order, across the surrogate range and the BMP's end", CASE, () =>
       use(async (store) => {
         const types = ["com.acme.\uD7FF.a", "com.acme.\uE000.x", "com.acme.\uFFFF.b", "com.acme.\u{10000}.y"];

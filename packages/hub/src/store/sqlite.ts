@@ -96,6 +96,18 @@ function schemaVersion(db: DatabaseSync): number {
   return Number(row.v);
 }
 
+// SQLite result codes (low byte of `errcode`) that mean "the database cannot take writes now": busy, locked, out of
+// memory, read-only, I/O error, disk full, cannot open. Anything else is a failure a retry will not fix.
+const TRANSIENT = new Set([5, 6, 7, 8, 10, 13, 14]);
+
+/** Unavailable (HTTP 503, retry) for resource problems, Failed (HTTP 500) for the rest. */
+function sqliteErrorCode(cause: unknown): StoreErrorCode {
+  const errcode = (cause as { errcode?: unknown } | null)?.errcode;
+  return typeof errcode === "number" && TRANSIENT.has(errcode & 0xff)
+    ? StoreErrorCode.Unavailable
+    : StoreErrorCode.Failed;
+}
+
 const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
 
 class SqliteStore implements EventStore {
@@ -175,13 +187,15 @@ class SqliteStore implements EventStore {
       this.#db.exec("COMMIT");
     } catch (cause) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw new StoreError(StoreErrorCode.Unavailable, "the SQLite append failed", { cause });
+      throw new StoreError(sqliteErrorCode(cause), "the SQLite append failed", { cause });
     }
     if (added > 0) this.#notify(last);
     return outcomes;
   }
 
   async query(query: EventQuery): Promise<EventPage> {
+    if (!Number.isSafeInteger(query.limit) || query.limit < 1)
+      throw new StoreError(StoreErrorCode.InvalidArgument, `limit must be a positive integer, got ${query.limit}`);
     const { tail, params } = buildQuery(query, () => "?");
     const rows = this.#stmt(`SELECT ${EVENT_COLUMNS} FROM events ${tail}`).all(...params) as Row[];
     const more = rows.length > query.limit;
@@ -265,7 +279,7 @@ class SqliteStore implements EventStore {
         this.#db.exec("COMMIT");
       } catch (cause) {
         if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-        throw new StoreError(StoreErrorCode.Unavailable, `retention failed deleting ${first}…${last}`, { cause });
+        throw new StoreError(sqliteErrorCode(cause), `retention failed deleting ${first}…${last}`, { cause });
       }
       total += rows.length;
       await new Promise((resolve) => setImmediate(resolve));

@@ -17,8 +17,9 @@ export interface EventLink {
 }
 
 /**
- * An event ready to be stored: its verbatim JSON and the columns the store indexes. Strings must not contain
- * U+0000 (PostgreSQL text cannot hold it; the stores refuse it with `CAIRN_ERR_STORE_INVALID_ARGUMENT`).
+ * An event ready to be stored: its verbatim JSON and the columns the store indexes. PostgreSQL text cannot hold
+ * U+0000, so that store refuses such strings (`CAIRN_ERR_STORE_INVALID_ARGUMENT`); the hub refuses them at ingest,
+ * so HTTP clients see the same answer on every engine.
  */
 export interface NewEvent {
   /** `context.id` (= CloudEvent `id`). With `source`, the idempotency key. */
