@@ -114,7 +114,7 @@ describe("cairn serve: starting and stopping", () => {
     writeFileSync(join(dir, "file"), "");
     const bad = await cairn(["serve", "--port", "0", "--data", join(dir, "file", "sub")]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /^cairn: cannot start the hub: ENOTDIR: .*\n$/);
+    assert.match(bad.stderr, /^cairn: cannot create the data directory .*: ENOTDIR: .*\n$/);
   });
 
   it("logs JSON lines on stdout, stops cleanly on SIGTERM (exit 0), and keeps the events across a restart", async (t) => {
