@@ -1,0 +1,411 @@
+/**
+ * The embedded delivery queue: the router's tables in the event store's SQLite file, through a second connection
+ * (WAL, `synchronous=FULL`, `busy_timeout`), so routing reads the events table directly and a resolved write is
+ * fsynced. Every operation is one synchronous transaction: nothing awaits inside one, so the store's connection
+ * and this one never wait for each other within the process.
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { StoreError, StoreErrorCode } from "../store/errors.ts";
+import {
+  type AttemptFailure,
+  type ClaimedDelivery,
+  type ClaimOptions,
+  type CursorAdvance,
+  DEFAULT_LEASE_MS,
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterPage,
+  type DeadLetterQuery,
+  type DeadLetterSelector,
+  type DeliveryQueue,
+  outcomeColumns,
+  type QueueDepth,
+  type ReplayResult,
+  type RoutedDelivery,
+  type SubscriptionRecord,
+} from "./queue.ts";
+import { type Row, rowToClaimed, rowToDeadLetter, rowToSubscription, selectorConditions } from "./queue-rows.ts";
+import { SQLITE_QUEUE_MIGRATIONS, SQLITE_QUEUE_SCHEMA_VERSION } from "./sqlite-queue-schema.ts";
+
+/** Opens the queue in the SQLite file at `path` (the event store's, already migrated by the store). */
+export async function openSqliteQueue(path: string): Promise<DeliveryQueue> {
+  const { DatabaseSync } = await import("node:sqlite");
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch (cause) {
+    throw new StoreError(StoreErrorCode.Unavailable, `cannot open SQLite database ${path}`, { cause });
+  }
+  try {
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    migrate(db, path);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new SqliteQueue(db);
+}
+
+function migrate(db: DatabaseSync, path: string): void {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS cairn_router_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+  );
+  const row = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM cairn_router_migrations").get() as Row;
+  const current = Number(row.v);
+  if (current > SQLITE_QUEUE_SCHEMA_VERSION)
+    throw new StoreError(
+      StoreErrorCode.Schema,
+      `${path} has router schema version ${current}; this Cairn knows up to ${SQLITE_QUEUE_SCHEMA_VERSION}`,
+    );
+  for (const m of SQLITE_QUEUE_MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO cairn_router_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+      db.exec("COMMIT");
+    } catch (cause) {
+      db.exec("ROLLBACK");
+      throw new StoreError(StoreErrorCode.Schema, `router migration ${m.version} (${m.name}) failed on ${path}`, {
+        cause,
+      });
+    }
+  }
+}
+
+// The claimed row with its event: from the events table, or from its dead letter once retention deleted the event
+// (a replayed delivery keeps its copy).
+const CLAIMED_SELECT = `
+  SELECT d.id, d.subscription_id, d.seq, d.lane, d.attempt, d.ingested_ms, d.first_failure_ms,
+         COALESCE(e.attributes, dl.attributes) AS attributes, COALESCE(e.body, dl.body) AS body
+  FROM deliveries d
+  LEFT JOIN events e ON e.seq = d.seq
+  LEFT JOIN dead_letters dl ON dl.subscription_id = d.subscription_id AND dl.seq = d.seq`;
+
+const DEAD_LETTER_UPSERT = `
+  INSERT INTO dead_letters (subscription_id, seq, lane, sink, reason, attempts, last_outcome, last_status, snippet,
+    first_failure_ms, last_failure_ms, dead_ms, ingested_ms, state, attributes, body)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?, ?)
+  ON CONFLICT (subscription_id, seq) DO UPDATE SET lane = excluded.lane, sink = excluded.sink,
+    reason = excluded.reason, attempts = excluded.attempts, last_outcome = excluded.last_outcome,
+    last_status = excluded.last_status, snippet = excluded.snippet, first_failure_ms = excluded.first_failure_ms,
+    last_failure_ms = excluded.last_failure_ms, dead_ms = excluded.dead_ms, state = 'dead', sink_result = NULL,
+    attributes = excluded.attributes, body = excluded.body
+  RETURNING *`;
+
+class SqliteQueue implements DeliveryQueue {
+  readonly engine = "sqlite";
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+  // Where the next claim starts in the subscription list, so no subscription always comes last.
+  #rotation = 0;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  #stmt(sql: string): StatementSync {
+    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  // One immediate transaction around synchronous work; SQLite errors become StoreErrors.
+  #tx<T>(what: string, fn: () => T): T {
+    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const out = fn();
+      this.#db.exec("COMMIT");
+      return out;
+    } catch (cause) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError(StoreErrorCode.Failed, `the delivery queue failed to ${what}`, { cause });
+    }
+  }
+
+  async listSubscriptions(): Promise<SubscriptionRecord[]> {
+    const rows = this.#stmt("SELECT * FROM subscriptions ORDER BY rowid").all() as Row[];
+    return rows.map(rowToSubscription);
+  }
+
+  async getSubscription(id: string): Promise<SubscriptionRecord | null> {
+    const row = this.#stmt("SELECT * FROM subscriptions WHERE id = ?").get(id) as Row | undefined;
+    return row ? rowToSubscription(row) : null;
+  }
+
+  async putSubscription(record: SubscriptionRecord): Promise<void> {
+    const s = record.subscription;
+    this.#tx("store a subscription", () =>
+      this.#stmt(
+        "INSERT INTO subscriptions (id, origin, body, max_in_flight, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?) " +
+          "ON CONFLICT (id) DO UPDATE SET origin = excluded.origin, body = excluded.body, " +
+          "max_in_flight = excluded.max_in_flight, updated_ms = excluded.updated_ms",
+      ).run(s.id, record.origin, JSON.stringify(s), s.delivery.maxInFlight, record.createdMs, record.updatedMs),
+    );
+  }
+
+  async deleteSubscription(id: string): Promise<boolean> {
+    return this.#tx("delete a subscription", () => {
+      this.#stmt("DELETE FROM deliveries WHERE subscription_id = ?").run(id);
+      return Number(this.#stmt("DELETE FROM subscriptions WHERE id = ?").run(id).changes) > 0;
+    });
+  }
+
+  async cursor(): Promise<number | null> {
+    const row = this.#stmt("SELECT seq FROM router_cursor WHERE id = 1").get() as Row | undefined;
+    return row ? Number(row.seq) : null;
+  }
+
+  async initCursor(sequence: number): Promise<number> {
+    return this.#tx("set the cursor", () => {
+      this.#stmt("INSERT INTO router_cursor (id, seq) VALUES (1, ?) ON CONFLICT (id) DO NOTHING").run(sequence);
+      return Number((this.#stmt("SELECT seq FROM router_cursor WHERE id = 1").get() as Row).seq);
+    });
+  }
+
+  async enqueue(deliveries: readonly RoutedDelivery[], advance?: CursorAdvance): Promise<boolean> {
+    return this.#tx("enqueue deliveries", () => {
+      if (advance) {
+        const row = this.#stmt("SELECT seq FROM router_cursor WHERE id = 1").get() as Row | undefined;
+        if (!row || Number(row.seq) !== advance.from) return false;
+      }
+      for (const d of deliveries) this.#insertDelivery(d, d.ingestedMs, d.ingestedMs);
+      if (advance) this.#stmt("UPDATE router_cursor SET seq = ? WHERE id = 1").run(advance.to);
+      return true;
+    });
+  }
+
+  // A lane's delivery is blocked while an older one of the same lane is queued; only a lane's head is claimable.
+  // A subscription deleted meanwhile gets nothing. Returns true when a row was inserted.
+  #insertDelivery(d: RoutedDelivery, ingestedMs: number, notBefore: number): boolean {
+    const r = this.#stmt(
+      "INSERT INTO deliveries (subscription_id, seq, lane, blocked, not_before, ingested_ms) " +
+        "SELECT ?1, ?2, ?3, CASE WHEN ?3 IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries " +
+        "WHERE subscription_id = ?1 AND lane = ?3) THEN 1 ELSE 0 END, ?4, ?5 " +
+        "WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) ON CONFLICT (subscription_id, seq) DO NOTHING",
+    ).run(d.subscriptionId, d.sequence, d.lane, notBefore, ingestedMs);
+    return Number(r.changes) > 0;
+  }
+
+  async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+    return this.#tx("claim deliveries", () => {
+      const budgets = this.#stmt(
+        "SELECT s.id, s.max_in_flight - (SELECT COUNT(*) FROM deliveries d WHERE d.subscription_id = s.id " +
+          "AND d.state = 'in_flight') AS budget FROM subscriptions s ORDER BY s.rowid",
+      ).all() as Row[];
+      const claimed: ClaimedDelivery[] = [];
+      const n = budgets.length;
+      const start = n === 0 ? 0 : this.#rotation++ % n;
+      for (let i = 0; i < n && claimed.length < options.limit; i++) {
+        const row = budgets[(start + i) % n] as Row;
+        const id = String(row.id);
+        const budget = Math.min(Number(row.budget), options.capacity?.(id) ?? Number.POSITIVE_INFINITY);
+        if (budget <= 0) continue;
+        claimed.push(...this.#claimFor(id, Math.min(budget, options.limit - claimed.length), options));
+      }
+      return claimed;
+    });
+  }
+
+  #claimFor(subscriptionId: string, limit: number, options: ClaimOptions): ClaimedDelivery[] {
+    const ids = this.#stmt(
+      "SELECT id FROM deliveries WHERE subscription_id = ? AND state = 'pending' AND blocked = 0 " +
+        "AND not_before <= ? ORDER BY not_before, seq LIMIT ?",
+    ).all(subscriptionId, options.now, limit) as Row[];
+    const lease = options.now + (options.leaseMs?.(subscriptionId) ?? DEFAULT_LEASE_MS);
+    const mark = this.#stmt(
+      "UPDATE deliveries SET state = 'in_flight', attempt = attempt + 1, lease_until = ? WHERE id = ?",
+    );
+    const read = this.#stmt(`${CLAIMED_SELECT} WHERE d.id = ?`);
+    return ids.map((r) => {
+      mark.run(lease, Number(r.id));
+      return rowToClaimed(read.get(Number(r.id)) as Row);
+    });
+  }
+
+  async nextDue(): Promise<number | null> {
+    const row = this.#stmt(
+      "SELECT MIN(not_before) AS t FROM deliveries WHERE state = 'pending' AND blocked = 0",
+    ).get() as Row;
+    return row.t === null ? null : Number(row.t);
+  }
+
+  async complete(id: number): Promise<void> {
+    this.#tx("complete a delivery", () => this.#remove(id));
+  }
+
+  // Deletes a delivery and unblocks the next of its lane (the lowest sequence left).
+  #remove(id: number): void {
+    const gone = this.#stmt("DELETE FROM deliveries WHERE id = ? RETURNING subscription_id, lane").get(id) as
+      | Row
+      | undefined;
+    if (!gone || gone.lane === null) return;
+    this.#stmt(
+      "UPDATE deliveries SET blocked = 0 WHERE id = (SELECT id FROM deliveries WHERE subscription_id = ? " +
+        "AND lane = ? ORDER BY seq LIMIT 1)",
+    ).run(String(gone.subscription_id), String(gone.lane));
+  }
+
+  async retryAt(id: number, notBefore: number, failure: AttemptFailure): Promise<void> {
+    const { kind, status } = outcomeColumns(failure.outcome);
+    this.#tx("schedule a retry", () =>
+      this.#stmt(
+        "UPDATE deliveries SET state = 'pending', not_before = ?, lease_until = NULL, " +
+          "first_failure_ms = COALESCE(first_failure_ms, ?), last_failure_ms = ?, last_outcome = ?, " +
+          "last_status = ?, last_snippet = ? WHERE id = ?",
+      ).run(notBefore, failure.atMs, failure.atMs, kind, status, failure.responseSnippet ?? null, id),
+    );
+  }
+
+  async deadLetter(id: number, input: DeadLetterInput): Promise<DeadLetter | null> {
+    const { kind, status } = outcomeColumns(input.failure.outcome);
+    return this.#tx("dead-letter a delivery", () => {
+      const d = this.#stmt(`${CLAIMED_SELECT} WHERE d.id = ?`).get(id) as Row | undefined;
+      const first = this.#stmt("SELECT first_failure_ms FROM deliveries WHERE id = ?").get(id) as Row | undefined;
+      if (!d || !first || d.attributes === null || d.body === null) {
+        if (d) this.#remove(id);
+        return null;
+      }
+      const at = input.failure.atMs;
+      const row = this.#stmt(DEAD_LETTER_UPSERT).get(
+        String(d.subscription_id),
+        Number(d.seq),
+        d.lane === null ? null : String(d.lane),
+        input.sink,
+        input.reason,
+        Number(d.attempt),
+        kind,
+        status,
+        input.failure.responseSnippet ?? null,
+        first.first_failure_ms === null ? at : Number(first.first_failure_ms),
+        at,
+        at,
+        Number(d.ingested_ms),
+        String(d.attributes),
+        String(d.body),
+      ) as Row;
+      this.#remove(id);
+      return rowToDeadLetter(row);
+    });
+  }
+
+  async recoverInFlight(_now: number): Promise<number> {
+    // One process owns the file: whatever is in flight was left by a process that is gone.
+    return this.#tx("recover deliveries in flight", () =>
+      Number(
+        this.#stmt("UPDATE deliveries SET state = 'pending', lease_until = NULL WHERE state = 'in_flight'").run()
+          .changes,
+      ),
+    );
+  }
+
+  async listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage> {
+    const where = ["id > ?"];
+    const params: (string | number)[] = [query.after ?? 0];
+    if (query.subscriptionId !== undefined) {
+      where.push("subscription_id = ?");
+      params.push(query.subscriptionId);
+    }
+    if (query.state !== undefined) {
+      where.push("state = ?");
+      params.push(query.state);
+    }
+    const rows = this.#stmt(`SELECT * FROM dead_letters WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`).all(
+      ...params,
+      query.limit + 1,
+    ) as Row[];
+    const more = rows.length > query.limit;
+    const deadLetters = (more ? rows.slice(0, query.limit) : rows).map(rowToDeadLetter);
+    return { deadLetters, next: more ? (deadLetters.at(-1)?.id ?? null) : null };
+  }
+
+  async getDeadLetter(id: number): Promise<DeadLetter | null> {
+    const row = this.#stmt("SELECT * FROM dead_letters WHERE id = ?").get(id) as Row | undefined;
+    return row ? rowToDeadLetter(row) : null;
+  }
+
+  async setDeadLetterSinkResult(id: number, result: string): Promise<void> {
+    this.#tx("record the dead-letter sink's answer", () =>
+      this.#stmt("UPDATE dead_letters SET sink_result = ? WHERE id = ?").run(result, id),
+    );
+  }
+
+  async replayDeadLetters(selector: DeadLetterSelector, now: number): Promise<ReplayResult> {
+    const { where, params } = this.#selector(selector);
+    return this.#tx("replay dead letters", () => {
+      const rows = this.#db
+        .prepare(`SELECT * FROM dead_letters WHERE state = 'dead' AND ${where} ORDER BY seq`)
+        .all(...params) as Row[];
+      const mark = this.#stmt(
+        "UPDATE dead_letters SET state = 'replayed', replays = replays + 1, replayed_ms = ? WHERE id = ?",
+      );
+      let replayed = 0;
+      for (const r of rows) {
+        const d = {
+          subscriptionId: String(r.subscription_id),
+          sequence: Number(r.seq),
+          lane: r.lane === null ? null : String(r.lane),
+          ingestedMs: Number(r.ingested_ms),
+        };
+        if (!this.#insertDelivery(d, d.ingestedMs, now)) continue;
+        mark.run(now, Number(r.id));
+        replayed++;
+      }
+      return { replayed, skipped: rows.length - replayed };
+    });
+  }
+
+  async purgeDeadLetters(selector: DeadLetterSelector): Promise<number> {
+    const { where, params } = this.#selector(selector);
+    return this.#tx("purge dead letters", () =>
+      Number(this.#db.prepare(`DELETE FROM dead_letters WHERE ${where}`).run(...params).changes),
+    );
+  }
+
+  #selector(selector: DeadLetterSelector): { where: string; params: string[] } {
+    const params: string[] = [];
+    const where = selectorConditions(
+      selector,
+      (v) => {
+        params.push(Array.isArray(v) ? JSON.stringify(v) : String(v));
+        return "?";
+      },
+      (p) => `(SELECT value FROM json_each(${p}))`,
+    );
+    return { where: where.join(" AND "), params };
+  }
+
+  async depth(now: number): Promise<QueueDepth> {
+    const d = this.#stmt(
+      "SELECT COALESCE(SUM(state = 'pending' AND not_before <= ?1), 0) AS pending, " +
+        "COALESCE(SUM(state = 'pending' AND not_before > ?1), 0) AS scheduled, " +
+        "COALESCE(SUM(state = 'in_flight'), 0) AS in_flight FROM deliveries",
+    ).get(now) as Row;
+    const dead = this.#stmt("SELECT COUNT(*) AS n FROM dead_letters WHERE state = 'dead'").get() as Row;
+    return {
+      pending: Number(d.pending),
+      scheduled: Number(d.scheduled),
+      inFlight: Number(d.in_flight),
+      dead: Number(dead.n),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+}
