@@ -23,6 +23,11 @@ export interface ServerReady {
   readonly url: string;
 }
 
+/** What the child answers to a `"memory"` message: `process.memoryUsage()` at its highest RSS so far, in bytes. */
+export interface ServerMemory {
+  readonly memory: NodeJS.MemoryUsage;
+}
+
 // Largest body the bench sends (1000-event batches are about 1 MB); the hub's default limit is 1 MiB.
 const MAX_REQUEST_BYTES = "16MiB";
 
@@ -82,9 +87,16 @@ async function main(): Promise<void> {
     stopping = true;
     void server.close().finally(() => process.exit(0));
   };
+  // The breakdown of the resident set at its peak (V8 heap, external memory), sampled every 100 ms.
+  let peak = process.memoryUsage();
+  setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak.rss) peak = m;
+  }, 100).unref();
   process.on("SIGTERM", stop);
   process.on("message", (m) => {
     if (m === "stop") stop();
+    else if (m === "memory" && process.send) process.send({ memory: peak } satisfies ServerMemory);
   });
   process.on("disconnect", stop);
   const ready: ServerReady = { url: server.url };

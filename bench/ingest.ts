@@ -13,7 +13,8 @@
  * Environment: `INGEST_DURATION_S` (timed seconds per case, default 10), `INGEST_WARMUP_S` (default 2),
  * `INGEST_SERVERS` (default `bare,sqlite,postgres`), `INGEST_MODES` (default `single,batch100,batch1000`),
  * `CAIRN_BENCH_PG` (default `postgres://postgres@127.0.0.1:5432/test`), `INGEST_CPU_PROF` (a directory: profile
- * each server child with `--cpu-prof`), `INGEST_DATA_DIR` (parent of the SQLite data directories, default the OS
+ * each server child with `--cpu-prof`), `INGEST_NODE_FLAGS` (extra Node flags for the server child, e.g.
+ * `--max-semi-space-size=8`), `INGEST_DATA_DIR` (parent of the SQLite data directories, default the OS
  * temp directory; it should be on the disk a real deployment would use, since commits fsync).
  * @module
  */
@@ -28,7 +29,7 @@ import pg from "pg";
 import { toHttp, toHttpBatch } from "../packages/cdevents/src/index.ts";
 import { BenchSetupError } from "./corpus.ts";
 import { type Bench, fmtRate, fmtRatio, type Suite } from "./harness.ts";
-import type { ServerReady } from "./ingest-server.ts";
+import type { ServerMemory, ServerReady } from "./ingest-server.ts";
 
 /** Targets the issue sets for the hub's ingest. */
 export const INGEST_TARGETS = {
@@ -210,7 +211,7 @@ interface ServerChild {
 
 async function startServer(kind: ServerKind, args: readonly string[], profileName: string): Promise<ServerChild> {
   const profDir = process.env.INGEST_CPU_PROF;
-  const nodeFlags: string[] = [];
+  const nodeFlags = (process.env.INGEST_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
   if (profDir) {
     mkdirSync(profDir, { recursive: true });
     nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${profileName}.cpuprofile`);
@@ -236,6 +237,18 @@ async function startServer(kind: ServerKind, args: readonly string[], profileNam
     });
   });
   return { child, url, stderr: () => stderr };
+}
+
+/** The server's memory at its peak RSS, as it reports it. */
+function serverMemory(s: ServerChild): Promise<NodeJS.MemoryUsage | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), 5000);
+    s.child.once("message", (m: ServerMemory) => {
+      clearTimeout(timer);
+      resolve(m.memory);
+    });
+    s.child.send("memory");
+  });
 }
 
 async function stopServer(s: ServerChild): Promise<void> {
@@ -375,6 +388,8 @@ interface CaseResult {
   readonly rejected: string;
   readonly ok: boolean;
   readonly maxRssBytes: number;
+  /** The server's own view at its peak RSS: V8 heap (total/used) and memory outside it (buffers, SQLite…). */
+  readonly peakMemory: NodeJS.MemoryUsage | null;
   /** Server CPU time (user + system) during the timed run: share of one core, and per acknowledged request. */
   readonly serverCpu: number;
   readonly serverCpuPerRequestUs: number;
@@ -468,6 +483,7 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
     const cpu0 = sampler.cpuSeconds();
     const run = await load(target, mode, factory, ids, s.durationS);
     const cpuSeconds = sampler.cpuSeconds() - cpu0;
+    const memory = await serverMemory(child);
     const commits1 = commits0 === null ? null : await commitCounters(child.url);
     sampler.stop();
     let commits = "—";
@@ -499,6 +515,7 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
       rejected: rejectedSummary(run),
       ok,
       maxRssBytes: sampler.maxRssBytes,
+      peakMemory: memory,
       serverCpu: cpuSeconds / run.seconds,
       serverCpuPerRequestUs: (cpuSeconds * 1e6) / accepted,
       commits,
@@ -548,19 +565,21 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 
 const fmtMs = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(ms >= 10 ? 1 : 2)} ms`);
 const fmtMiB = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const fmtPeak = (m: NodeJS.MemoryUsage | null): string =>
+  m === null ? "—" : `${fmtMiB(m.heapTotal)} (${fmtMiB(m.heapUsed)}), ${fmtMiB(m.external)}`;
 const fmtCpu = (share: number): string => `${Math.round(share * 100)}%`;
 const fmtUs = (us: number): string => (us >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(0)} µs`);
 
 function resultsTable(results: readonly CaseResult[]): string {
   const lines = [
-    "| Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | server CPU | server CPU / request | load gen CPU | commits/s × events, time in commit | acked ≤ stored ≤ sent |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | at peak: V8 heap (used), external | server CPU | server CPU / request | load gen CPU | commits/s × events, time in commit | acked ≤ stored ≤ sent |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const r of results)
     lines.push(
       `| ${SERVER_LABEL[r.server]} | ${r.mode.label} | ${r.mode.connections} | ${fmtRate(r.requestsPerSecond)} | ` +
         `${fmtRate(r.eventsPerSecond)} | ${fmtMs(r.p50Ms)} | ${fmtMs(r.p99Ms)} | ${fmtMs(r.maxMs)} | ${r.rejected} | ` +
-        `${fmtMiB(r.maxRssBytes)} | ${fmtCpu(r.serverCpu)} | ${fmtUs(r.serverCpuPerRequestUs)} | ` +
+        `${fmtMiB(r.maxRssBytes)} | ${fmtPeak(r.peakMemory)} | ${fmtCpu(r.serverCpu)} | ${fmtUs(r.serverCpuPerRequestUs)} | ` +
         `${fmtCpu(r.generatorCpu)} | ${r.commits} | ${r.check} |`,
     );
   return lines.join("\n");
