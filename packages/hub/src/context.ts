@@ -9,6 +9,7 @@ import type { Authorizer } from "./http/auth.ts";
 import type { CommitQueue } from "./ingest/commit-queue.ts";
 import type { HubMetrics } from "./metrics.ts";
 import type { Retention } from "./retention.ts";
+import type { RouterEngine } from "./router/engine.ts";
 import type { EventStore } from "./store/types.ts";
 import type { StreamHub } from "./stream/stream-hub.ts";
 
@@ -23,6 +24,8 @@ export interface HubContext {
   readonly log: Logger;
   readonly streams: StreamHub;
   readonly retention: Retention;
+  /** The delivery engine; null when the store has no queue implementation yet. */
+  readonly router: RouterEngine | null;
   readonly version: string;
   /** True once shutdown has begun: new work is refused with 503. */
   readonly closing: () => boolean;

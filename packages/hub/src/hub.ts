@@ -1,13 +1,13 @@
 /**
- * `startHub`: opens the store, wires ingest, query, stream, metrics and retention, and listens. `close()` shuts
- * down gracefully: stop accepting, end streams, let in-flight requests finish (bounded), flush the commit queue,
- * close the store.
+ * `startHub`: opens the store, wires ingest, query, stream, metrics, retention and the delivery engine, and
+ * listens. `close()` shuts down gracefully: stop accepting, end streams, let in-flight requests and delivery
+ * attempts finish (bounded), flush the commit queue, close the queue and the store.
  * @module
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createCDEvents } from "@cairn/cdevents";
+import { type CDEvents, createCDEvents } from "@cairn/cdevents";
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { HubConfig } from "./config/config.ts";
 import type { HubContext } from "./context.ts";
@@ -17,6 +17,9 @@ import { handle } from "./http/server.ts";
 import { CommitQueue } from "./ingest/commit-queue.ts";
 import { HubMetrics } from "./metrics.ts";
 import { Retention } from "./retention.ts";
+import { type RouterEngine, startRouter } from "./router/engine.ts";
+import { openQueue } from "./router/open-queue.ts";
+import type { DeliveryQueue } from "./router/queue.ts";
 import { ROUTES } from "./routes/index.ts";
 import { openStore } from "./store/open.ts";
 import type { EventStore } from "./store/types.ts";
@@ -83,26 +86,30 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   const metrics = new HubMetrics(store, queue);
   const streams = new StreamHub(store, (err) => log.error({ err }, "stream failed"));
   const retention = new Retention(store, config.retention, log, (n) => metrics.retentionDeleted.inc(n));
+  const cdevents = createCDEvents();
+  const router = await startConfiguredRouter(config, { store, commits: queue, cdevents, metrics, log });
   const ctx: HubContext = {
     config,
     store,
     queue,
-    cdevents: createCDEvents(),
+    cdevents,
     auth: new Authorizer(config.tokens),
     metrics,
     log,
     streams,
     retention,
+    router,
     version: HUB_VERSION,
     closing: () => closing,
   };
-  const router = new Router(ROUTES);
+  const routes = new Router(ROUTES);
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, (req, res) => {
-    void handle(ctx, router, req, res);
+    void handle(ctx, routes, req, res);
   });
   try {
     await listen(server, config);
   } catch (cause) {
+    await router?.stop(0);
     await store.close();
     throw new HubStartError("CAIRN_ERR_LISTEN", `cannot listen on ${config.host}:${config.port}`, { cause });
   }
@@ -116,11 +123,14 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     closed ??= (async () => {
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Delivery attempts finish (bounded by the same timeout) while requests do; replies still reach the store.
+      const routerStopped = router?.stop(config.shutdownTimeoutMs);
       streams.close();
       server.closeIdleConnections();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
       await Promise.race([stopped, timeout]);
       server.closeAllConnections();
+      await routerStopped;
       await queue.drained();
       await retention.stop();
       await store.close();
@@ -130,6 +140,38 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     return closed;
   };
   return { url, port, store, log, close };
+}
+
+// The delivery engine over the queue beside the store (null when the store has none yet). A failure closes the
+// store and is a HubStartError.
+async function startConfiguredRouter(
+  config: HubConfig,
+  parts: { store: EventStore; commits: CommitQueue; cdevents: CDEvents; metrics: HubMetrics; log: Logger },
+): Promise<RouterEngine | null> {
+  let queue: DeliveryQueue | null = null;
+  try {
+    queue = await openQueue(config.store);
+    if (!queue) {
+      if (config.subscriptions.length > 0)
+        parts.log.warn("subscriptions are not delivered: the delivery engine does not support this store yet");
+      return null;
+    }
+    return await startRouter({
+      store: parts.store,
+      queue,
+      commits: parts.commits,
+      cdevents: parts.cdevents,
+      registry: parts.metrics.registry,
+      log: parts.log.child({ component: "router" }),
+      configSubscriptions: config.subscriptions,
+      maxEventBytes: config.limits.maxEventBytes,
+    });
+  } catch (cause) {
+    await queue?.close().catch(() => {});
+    await parts.store.close();
+    const reason = cause instanceof Error ? `: ${cause.message}` : "";
+    throw new HubStartError("CAIRN_ERR_ROUTER_START", `cannot start the delivery engine${reason}`, { cause });
+  }
 }
 
 // The data directory and the store, with failures as HubStartErrors naming what could not be opened.

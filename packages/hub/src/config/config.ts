@@ -5,6 +5,8 @@
  * @module
  */
 import { isAbsolute, join, resolve } from "node:path";
+import type { Subscription } from "@cairn/router";
+import { configSubscriptions } from "../router/subscription-rules.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
 /** What a token may do. */
@@ -56,8 +58,10 @@ export interface HubConfig {
     readonly intervalMs: number;
   };
   readonly logLevel: (typeof LOG_LEVELS)[number];
-  /** How long shutdown waits for in-flight requests. */
+  /** How long shutdown waits for in-flight requests (and delivery attempts). */
   readonly shutdownTimeoutMs: number;
+  /** Subscriptions declared in the config file (read-only through the API). */
+  readonly subscriptions: readonly Subscription[];
 }
 
 /** A configuration problem: the key (dotted path), its origin and what is wrong. */
@@ -74,7 +78,9 @@ export interface ConfigSource {
   readonly origin: (key: string) => string;
 }
 
-/** Every key of the config file, with its env variable; the documentation lists the same table. */
+/**
+ * Every key of the config file, with its env variable (`""`: file only); the documentation lists the same table.
+ */
 export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   host: "CAIRN_HOST",
   port: "CAIRN_PORT",
@@ -94,6 +100,7 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   "retention.interval": "CAIRN_RETENTION_INTERVAL",
   "log.level": "CAIRN_LOG_LEVEL",
   shutdownTimeout: "CAIRN_SHUTDOWN_TIMEOUT",
+  subscriptions: "",
 };
 
 const SCOPES: readonly Scope[] = ["ingest", "read", "admin"];
@@ -118,6 +125,12 @@ class Reader {
 
   fail(key: string, message: string): void {
     this.issues.push({ key, origin: this.#origins.get(key) ?? "default", message });
+  }
+
+  /** A problem inside a structured value: `detail` (e.g. `[2]/sink`) is appended to the key and its origin. */
+  failWithin(key: string, detail: string, message: string): void {
+    const origin = this.#origins.get(key) ?? "default";
+    this.issues.push({ key: key + detail, origin: origin.endsWith(key) ? origin + detail : origin, message });
   }
 
   raw(key: string): unknown {
@@ -208,8 +221,18 @@ export function resolveConfig(
     },
     logLevel: logLevel as HubConfig["logLevel"],
     shutdownTimeoutMs: r.unit("shutdownTimeout", 10_000, parseDuration, DURATION) ?? 10_000,
+    subscriptions: subscriptionsOf(r),
   };
   return r.issues.length > 0 ? { ok: false, issues: r.issues } : { ok: true, config };
+}
+
+// Subscriptions of the config file, each problem naming `subscriptions[i]` and the JSON Pointer inside it.
+function subscriptionsOf(r: Reader): Subscription[] {
+  const raw = r.raw("subscriptions");
+  if (raw === undefined) return [];
+  const { subscriptions, problems } = configSubscriptions(raw);
+  for (const p of problems) r.failWithin("subscriptions", p.at, p.message);
+  return subscriptions;
 }
 
 function storeOf(r: Reader, dataDir: string): StoreConfig {

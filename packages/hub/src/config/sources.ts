@@ -39,6 +39,7 @@ export function envSource(env: Readonly<Record<string, string | undefined>>): Co
   const values = new Map<string, unknown>();
   const names = new Map<string, string>();
   for (const [key, name] of Object.entries(CONFIG_KEYS)) {
+    if (name === "") continue; // a file-only key
     const v = env[name];
     if (v !== undefined) {
       values.set(key, v);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Route } from "../http/router.ts";
+import { getDeadLetter, listDeadLetters, purgeDeadLetters, replayDeadLetters } from "./deadletters.ts";
 import { getEvent, listEvents, lookupEvent, subjectTimeline } from "./events.ts";
 import { home } from "./home.ts";
 import { ingest } from "./ingest.ts";
@@ -11,6 +12,13 @@ import { openapi } from "./openapi.ts";
 import { adminStatus, healthz, metrics, readyz } from "./operate.ts";
 import { runRetention } from "./retention.ts";
 import { stream } from "./stream.ts";
+import {
+  createSubscription,
+  deleteSubscription,
+  getSubscription,
+  listSubscriptions,
+  updateSubscription,
+} from "./subscriptions.ts";
 
 /** Every route of the hub. */
 export const ROUTES: readonly Route[] = [
@@ -27,4 +35,13 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/api/v1/stream", scope: "read", handler: stream, queryToken: true },
   { method: "GET", path: "/api/v1/admin/status", scope: "admin", handler: adminStatus },
   { method: "POST", path: "/api/v1/admin/retention", scope: "admin", handler: runRetention },
+  { method: "GET", path: "/api/v1/subscriptions", scope: "read", handler: listSubscriptions },
+  { method: "POST", path: "/api/v1/subscriptions", scope: "admin", handler: createSubscription },
+  { method: "GET", path: "/api/v1/subscriptions/{id}", scope: "read", handler: getSubscription },
+  { method: "PUT", path: "/api/v1/subscriptions/{id}", scope: "admin", handler: updateSubscription },
+  { method: "DELETE", path: "/api/v1/subscriptions/{id}", scope: "admin", handler: deleteSubscription },
+  { method: "GET", path: "/api/v1/deadletters", scope: "read", handler: listDeadLetters },
+  { method: "DELETE", path: "/api/v1/deadletters", scope: "admin", handler: purgeDeadLetters },
+  { method: "POST", path: "/api/v1/deadletters/replay", scope: "admin", handler: replayDeadLetters },
+  { method: "GET", path: "/api/v1/deadletters/{id}", scope: "read", handler: getDeadLetter },
 ];

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HubContext } from "../context.ts";
 import { sendJson } from "../http/respond.ts";
+import { ROUTER_PATHS, ROUTER_SCHEMAS } from "./openapi-router.ts";
 
 type Json = Record<string, unknown>;
 
@@ -82,6 +83,9 @@ const COMPONENTS: Json = {
         code: { type: "string" },
         path: { type: "string", description: "JSON Pointer into the event, `header:<name>` or `query:<name>`." },
         message: { type: "string" },
+        offset: { type: "integer", description: "Expression issues: offset in the expression." },
+        line: { type: "integer" },
+        column: { type: "integer" },
       },
     },
     IngestResult: {
@@ -124,6 +128,7 @@ const COMPONENTS: Json = {
         next: { type: ["string", "null"], description: "Cursor of the next page; null on the last page." },
       },
     },
+    ...ROUTER_SCHEMAS,
   },
 };
 
@@ -244,13 +249,18 @@ const PATHS: Json = {
       responses: { 200: json({ type: "object", properties: { deleted: { type: "integer" } } }, "deleted events") },
     },
   },
+  ...ROUTER_PATHS,
 };
 
 /** The OpenAPI document of this hub. */
 export function openapiDocument(version: string): Json {
   return {
     openapi: "3.1.0",
-    info: { title: "Cairn hub API", version, description: "Durable CDEvents ingest, query and live stream." },
+    info: {
+      title: "Cairn hub API",
+      version,
+      description: "Durable CDEvents ingest, query, live stream and delivery to subscriptions.",
+    },
     paths: PATHS,
     components: COMPONENTS,
   };

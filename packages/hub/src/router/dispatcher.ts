@@ -1,0 +1,240 @@
+/**
+ * The dispatcher: claims due deliveries (the queue enforces `maxInFlight` and ordering lanes, the dispatcher's
+ * token buckets `rateLimit`), sends each attempt, and records its outcome durably — done, retry at a `not_before`
+ * computed by the delivery policy (honouring a capped `Retry-After` on 429 and 503), or dead letter. Attempts run
+ * concurrently up to a process-wide bound; a slow sink only holds its own subscription's slots, and ingest never
+ * waits for any of it.
+ * @module
+ */
+import { buildDeliveryRequest, nextStep, type Subscription } from "@cairn/router";
+import type { Logger } from "pino";
+import { type AttemptResult, sendAttempt } from "./attempt.ts";
+import { DeadLetterSender } from "./dead-letter-sender.ts";
+import type { RouterMetrics } from "./metrics.ts";
+import type { AttemptFailure, ClaimedDelivery, DeliveryQueue } from "./queue.ts";
+import { SNIPPET_CHARS } from "./queue-rows.ts";
+import { TokenBucket } from "./rate-limit.ts";
+import type { ReplyResult } from "./reply-ingest.ts";
+
+/** What the dispatcher needs. */
+export interface DispatcherDeps {
+  readonly queue: DeliveryQueue;
+  /** The current subscription with this id. */
+  readonly subscription: (id: string) => Subscription | undefined;
+  readonly metrics: RouterMetrics;
+  readonly log: Logger;
+  /** Ingests a response as a reply when it is one (throws when it cannot be stored). */
+  readonly reply: (original: ClaimedDelivery, response: ReplyResponse) => Promise<ReplyResult>;
+  /** Largest response body read (a longer one is not a reply). */
+  readonly maxBodyBytes: number;
+  /** Most attempts in flight in this process. */
+  readonly concurrency: number;
+}
+
+/** A response that may be a reply. */
+export interface ReplyResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+// Without news (a completion, new deliveries) the dispatcher still looks every second: retries of other replicas,
+// rate-limit refills.
+const IDLE_MS = 1000;
+// When deliveries are due but none could be claimed (subscriptions at maxInFlight or out of tokens).
+const BUSY_MS = 50;
+
+/** Sends deliveries. `poke()` when something may have become claimable. */
+export class Dispatcher {
+  readonly #deps: DispatcherDeps;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #buckets = new Map<string, TokenBucket>();
+  readonly #stop = new AbortController();
+  readonly #deadLetters: DeadLetterSender;
+  #scheduled = false;
+  #pumping = false;
+  #again = false;
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = false;
+
+  constructor(deps: DispatcherDeps) {
+    this.#deps = deps;
+    this.#deadLetters = new DeadLetterSender(deps.queue, deps.log, this.#stop.signal);
+  }
+
+  /** Attempts in flight in this process. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Looks for claimable deliveries soon (coalesced). */
+  poke(): void {
+    if (this.#stopped || this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#pump();
+    });
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    let delay = IDLE_MS;
+    try {
+      do {
+        this.#again = false;
+        delay = await this.#claimRound();
+      } while (this.#again && !this.#stopped);
+    } catch (err) {
+      this.#deps.log.error({ err }, "claiming deliveries failed; retrying");
+    } finally {
+      this.#pumping = false;
+    }
+    this.#arm(delay);
+  }
+
+  // Claims and starts what it can; returns how long to wait before looking again.
+  async #claimRound(): Promise<number> {
+    if (this.#stopped) return IDLE_MS;
+    const free = this.#deps.concurrency - this.#inFlight.size;
+    let claimed: ClaimedDelivery[] = [];
+    if (free > 0) {
+      const now = Date.now();
+      claimed = await this.#deps.queue.claim({
+        now,
+        limit: free,
+        capacity: (id) => this.#bucket(id, now)?.available(now) ?? Number.POSITIVE_INFINITY,
+        leaseMs: (id) => (this.#deps.subscription(id)?.delivery.timeout ?? 0) + 60_000,
+      });
+      for (const c of claimed) this.#start(c, now);
+    }
+    const next = await this.#deps.queue.nextDue();
+    if (next === null) return IDLE_MS;
+    const wait = next - Date.now();
+    // Due but not claimed: the subscriptions are at maxInFlight (a completion pokes) or out of tokens (poll).
+    return Math.min(IDLE_MS, wait > 0 ? wait : free > claimed.length ? BUSY_MS : IDLE_MS);
+  }
+
+  #bucket(id: string, now: number): TokenBucket | undefined {
+    const rate = this.#deps.subscription(id)?.delivery.rateLimit;
+    if (rate === undefined) {
+      this.#buckets.delete(id);
+      return undefined;
+    }
+    let b = this.#buckets.get(id);
+    if (!b || b.rate !== rate) {
+      b = new TokenBucket(rate, now);
+      this.#buckets.set(id, b);
+    }
+    return b;
+  }
+
+  #arm(delay: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = this.#stopped ? null : setTimeout(() => this.poke(), Math.max(0, delay)).unref();
+  }
+
+  #start(c: ClaimedDelivery, now: number): void {
+    this.#bucket(c.subscriptionId, now)?.take(1, now);
+    const run = this.#deliver(c)
+      .catch((err: unknown) => this.#deps.log.error({ err, delivery: c.id }, "recording a delivery failed"))
+      .finally(() => {
+        this.#inFlight.delete(run);
+        this.poke();
+      });
+    this.#inFlight.add(run);
+  }
+
+  async #deliver(c: ClaimedDelivery): Promise<void> {
+    const { queue, metrics } = this.#deps;
+    const s = this.#deps.subscription(c.subscriptionId);
+    if (!s || !c.event) {
+      // Deleted subscription, or an event retention removed before it could be delivered.
+      await queue.complete(c.id);
+      metrics.delivery("dropped");
+      return;
+    }
+    const request = buildDeliveryRequest(s, { ...c.event, sequence: c.sequence }, { attempt: c.attempt });
+    const result = await sendAttempt(request, s.delivery.timeout, this.#stop.signal, this.#deps.maxBodyBytes);
+    if (result.aborted) return; // stopping: left in flight, recovered at the next start
+    const failure = await this.#settleReply(s, c, result);
+    const now = Date.now();
+    const outcome = failure?.outcome ?? result.outcome;
+    const retryAfter = result.headers?.get("retry-after") ?? null;
+    const step = nextStep(s.delivery, { outcome, attempt: c.attempt, retryAfter, now });
+    if (step.action === "done") {
+      await queue.complete(c.id);
+      metrics.delivery("delivered", now - c.ingestedMs);
+      return;
+    }
+    const failed: AttemptFailure = failure ?? {
+      outcome,
+      responseSnippet: result.body.slice(0, SNIPPET_CHARS),
+      atMs: now,
+    };
+    if (step.action === "retry") {
+      await queue.retryAt(c.id, now + step.delayMs, failed);
+      metrics.retry();
+      return;
+    }
+    const dead = await queue.deadLetter(c.id, { reason: step.reason, sink: s.sink, failure: failed });
+    metrics.deadLetter(step.reason);
+    metrics.delivery("dead_lettered");
+    this.#deps.log.warn(
+      { subscription: s.id, sequence: c.sequence, attempts: c.attempt, reason: step.reason, outcome },
+      "delivery dead-lettered",
+    );
+    if (dead && s.delivery.deadLetterSink !== undefined) this.#deadLetters.send(s, dead);
+  }
+
+  // A 200 may be a reply: ingest it. A reply that cannot be stored fails the attempt (it is retried).
+  async #settleReply(
+    s: Subscription,
+    c: ClaimedDelivery,
+    result: Extract<AttemptResult, { aborted: false }>,
+  ): Promise<AttemptFailure | null> {
+    if (result.outcome !== 200 || s.delivery.responseMode !== "replyIfCloudEvent" || !result.headers) return null;
+    if (result.truncated) {
+      this.#deps.metrics.reply("invalid");
+      return null;
+    }
+    try {
+      const r = await this.#deps.reply(c, { status: 200, headers: result.headers, body: result.body });
+      if (r.kind !== "none") this.#deps.metrics.reply(r.kind);
+      if (r.kind === "refused" || r.kind === "invalid")
+        this.#deps.log.warn({ subscription: s.id, sequence: c.sequence, reason: r.reason }, "reply not ingested");
+      return null;
+    } catch (err) {
+      this.#deps.metrics.reply("failed");
+      this.#deps.log.error({ err, subscription: s.id, sequence: c.sequence }, "reply could not be stored");
+      return { outcome: "network", responseSnippet: "the reply could not be stored", atMs: Date.now() };
+    }
+  }
+
+  /** Starts dispatching. */
+  start(): void {
+    this.poke();
+  }
+
+  /**
+   * Stops claiming, waits for attempts in flight (at most `timeoutMs`), then aborts the rest: they stay in flight
+   * in the queue and are recovered at the next start.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    const all = Promise.allSettled([...this.#inFlight, this.#deadLetters.idle()]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    this.#stop.abort();
+    await Promise.allSettled([...this.#inFlight]);
+  }
+}

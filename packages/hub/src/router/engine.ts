@@ -1,0 +1,209 @@
+/**
+ * The embedded delivery engine: subscriptions (stored in the queue's database, indexed in memory), the routing
+ * loop (event log → deliveries, with a durable cursor) and the dispatcher (deliveries → HTTP), over one
+ * {@link DeliveryQueue}. `startRouter` loads and reconciles the subscriptions (config-declared ones are upserted
+ * and marked `config`), puts deliveries a crashed process left in flight back to pending, and starts both loops.
+ * @module
+ */
+import type { CDEvents } from "@cairn/cdevents";
+import { compileSubscription, type Subscription, SubscriptionIndex } from "@cairn/router";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { CommitQueue } from "../ingest/commit-queue.ts";
+import type { EventStore } from "../store/types.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { RouterMetrics } from "./metrics.ts";
+import type {
+  DeadLetter,
+  DeadLetterPage,
+  DeadLetterQuery,
+  DeadLetterSelector,
+  DeliveryQueue,
+  QueueDepth,
+  ReplayResult,
+  SubscriptionRecord,
+} from "./queue.ts";
+import { ingestReply } from "./reply-ingest.ts";
+import { RoutingLoop } from "./routing-loop.ts";
+
+/** What the engine needs from the hub. */
+export interface RouterOptions {
+  readonly store: EventStore;
+  readonly queue: DeliveryQueue;
+  /** The hub's group-commit queue: replies are ingested through it. */
+  readonly commits: CommitQueue;
+  readonly cdevents: CDEvents;
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** Subscriptions declared in the config file. */
+  readonly configSubscriptions: readonly Subscription[];
+  /** Largest event (replies beyond are not ingested). */
+  readonly maxEventBytes: number;
+  /** Most delivery attempts in flight in this process (default 256). */
+  readonly concurrency?: number;
+}
+
+/** Why a subscription change was refused. */
+export type ChangeRefusal = "not_found" | "read_only";
+
+/** A subscription change: the stored record, or why not. */
+export type ChangeResult =
+  | { readonly ok: true; readonly record: SubscriptionRecord }
+  | { readonly ok: false; readonly reason: ChangeRefusal };
+
+/** Starts the engine. */
+export async function startRouter(options: RouterOptions): Promise<RouterEngine> {
+  const engine = new RouterEngine(options);
+  await engine.start();
+  return engine;
+}
+
+/** The running engine; the API routes call it. */
+export class RouterEngine {
+  readonly #o: RouterOptions;
+  readonly #index = new SubscriptionIndex();
+  readonly #records = new Map<string, SubscriptionRecord>();
+  readonly #routing: RoutingLoop;
+  readonly #dispatcher: Dispatcher;
+
+  constructor(options: RouterOptions) {
+    this.#o = options;
+    const metrics = new RouterMetrics(options.registry, options.queue);
+    this.#routing = new RoutingLoop({
+      store: options.store,
+      queue: options.queue,
+      index: this.#index,
+      log: options.log,
+      onRouted: (n) => {
+        metrics.routed(n);
+        if (n > 0) this.#dispatcher.poke();
+      },
+    });
+    const replyDeps = { cdevents: options.cdevents, commits: options.commits, maxEventBytes: options.maxEventBytes };
+    this.#dispatcher = new Dispatcher({
+      queue: options.queue,
+      subscription: (id) => this.#index.get(id),
+      metrics,
+      log: options.log,
+      reply: (original, response) => ingestReply(replyDeps, original.event?.attributes ?? "{}", response),
+      maxBodyBytes: Math.max(options.maxEventBytes, 64 * 1024),
+      concurrency: options.concurrency ?? 256,
+    });
+  }
+
+  /** Loads subscriptions, applies the config file's, recovers deliveries left in flight, starts routing. */
+  async start(): Promise<void> {
+    const { queue, log } = this.#o;
+    await this.#reconcileConfig();
+    for (const r of await queue.listSubscriptions()) {
+      try {
+        this.#index.add(compileSubscription(r.subscription).subscription);
+        this.#records.set(r.subscription.id, r);
+      } catch (err) {
+        log.error({ err, subscription: r.subscription.id }, "stored subscription is invalid; ignored");
+      }
+    }
+    const recovered = await queue.recoverInFlight(Date.now());
+    if (recovered > 0) log.info({ recovered }, "deliveries left in flight put back to pending");
+    await this.#routing.start();
+    this.#dispatcher.start();
+  }
+
+  // Config-declared subscriptions are upserted; config ones no longer declared are deleted.
+  async #reconcileConfig(): Promise<void> {
+    const { queue, log, configSubscriptions } = this.#o;
+    const now = Date.now();
+    const declared = new Set(configSubscriptions.map((s) => s.id));
+    for (const s of configSubscriptions) {
+      const old = await queue.getSubscription(s.id);
+      if (old?.origin === "api") log.warn({ subscription: s.id }, "the config file replaces a subscription of the API");
+      await queue.putSubscription({
+        subscription: s,
+        origin: "config",
+        createdMs: old?.createdMs ?? now,
+        updatedMs: now,
+      });
+    }
+    for (const r of await queue.listSubscriptions())
+      if (r.origin === "config" && !declared.has(r.subscription.id)) await queue.deleteSubscription(r.subscription.id);
+  }
+
+  /** Every subscription, in creation order. */
+  list(): SubscriptionRecord[] {
+    return this.#index.ids().flatMap((id) => this.#records.get(id) ?? []);
+  }
+
+  get(id: string): SubscriptionRecord | undefined {
+    return this.#records.get(id);
+  }
+
+  /** Creates a subscription (its id is new). */
+  async create(subscription: Subscription): Promise<SubscriptionRecord> {
+    const now = Date.now();
+    const record: SubscriptionRecord = { subscription, origin: "api", createdMs: now, updatedMs: now };
+    await this.#o.queue.putSubscription(record);
+    this.#index.replace(subscription);
+    this.#records.set(subscription.id, record);
+    return record;
+  }
+
+  /** Replaces a subscription of the API. */
+  async update(subscription: Subscription): Promise<ChangeResult> {
+    const old = this.#records.get(subscription.id);
+    if (!old) return { ok: false, reason: "not_found" };
+    if (old.origin === "config") return { ok: false, reason: "read_only" };
+    const record: SubscriptionRecord = { ...old, subscription, updatedMs: Date.now() };
+    await this.#o.queue.putSubscription(record);
+    this.#index.replace(subscription);
+    this.#records.set(subscription.id, record);
+    this.#dispatcher.poke();
+    return { ok: true, record };
+  }
+
+  /** Deletes a subscription of the API and its queued deliveries (its dead letters stay). */
+  async remove(id: string): Promise<ChangeResult> {
+    const old = this.#records.get(id);
+    if (!old) return { ok: false, reason: "not_found" };
+    if (old.origin === "config") return { ok: false, reason: "read_only" };
+    this.#index.remove(id);
+    this.#records.delete(id);
+    await this.#o.queue.deleteSubscription(id);
+    return { ok: true, record: old };
+  }
+
+  listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage> {
+    return this.#o.queue.listDeadLetters(query);
+  }
+
+  getDeadLetter(id: number): Promise<DeadLetter | null> {
+    return this.#o.queue.getDeadLetter(id);
+  }
+
+  /** Sends dead letters back to their original subscription, attempts reset. */
+  async replay(selector: DeadLetterSelector): Promise<ReplayResult> {
+    const result = await this.#o.queue.replayDeadLetters(selector, Date.now());
+    if (result.replayed > 0) this.#dispatcher.poke();
+    return result;
+  }
+
+  purge(selector: DeadLetterSelector): Promise<number> {
+    return this.#o.queue.purgeDeadLetters(selector);
+  }
+
+  /** Queue depth, the routing cursor and attempts in flight here. */
+  async status(): Promise<{ cursor: number; inFlightHere: number; depth: QueueDepth; subscriptions: number }> {
+    return {
+      cursor: this.#routing.cursor,
+      inFlightHere: this.#dispatcher.inFlight,
+      depth: await this.#o.queue.depth(Date.now()),
+      subscriptions: this.#records.size,
+    };
+  }
+
+  /** Stops routing and claiming, waits for attempts in flight (at most `timeoutMs`), closes the queue. */
+  async stop(timeoutMs: number): Promise<void> {
+    await this.#routing.stop();
+    await this.#dispatcher.stop(timeoutMs);
+    await this.#o.queue.close();
+  }
+}
