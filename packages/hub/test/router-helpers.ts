@@ -61,7 +61,11 @@ export async function metric(base: string, series: string): Promise<number> {
 }
 
 /** Polls `fn` until it returns a truthy value (failing after `timeoutMs`). */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000, what = "a condition"): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | null | undefined | false | 0 | "">,
+  timeoutMs = 10_000,
+  what = "a condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -15,16 +15,39 @@ export interface Received {
   readonly body: string;
   /** `performance.now()` when the request was complete. */
   readonly at: number;
+  /** `performance.now()` when the answer was sent (unset while pending, hanging or dropped). */
+  answeredAt?: number;
 }
 
-/** How to answer: a response, a hang (never answer), or a dropped connection. */
+/** How to answer: a response (after `delayMs`), a hang (never answer), or a dropped connection. */
 export type Answer =
-  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
+  | {
+      readonly status: number;
+      readonly headers?: Record<string, string>;
+      readonly body?: string;
+      readonly delayMs?: number;
+    }
   | { readonly hang: true }
   | { readonly drop: true };
 
 /** Chooses the answer to the `n`th request (from 1) on a path. */
 export type Script = (request: Received, n: number) => Answer;
+
+/** Most requests of `list` open at the same time (by `at` … `answeredAt`). */
+export function maxOverlap(list: readonly Received[]): number {
+  const edges = list.flatMap((r) => [
+    [r.at, 1],
+    [r.answeredAt ?? Number.POSITIVE_INFINITY, -1],
+  ]) as [number, number][];
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, d] of edges) {
+    open += d;
+    max = Math.max(max, open);
+  }
+  return max;
+}
 
 /** The sink. */
 export class TestSink {
@@ -123,6 +146,8 @@ export class TestSink {
       res.destroy();
       return;
     }
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+    received.answeredAt = performance.now();
     res.writeHead(answer.status, answer.headers ?? {});
     res.end(answer.body ?? "");
   }
