@@ -24,8 +24,8 @@ export interface HubContext {
   readonly log: Logger;
   readonly streams: StreamHub;
   readonly retention: Retention;
-  /** The delivery engine; null when the store has no queue implementation yet. */
-  readonly router: RouterEngine | null;
+  /** The delivery engine: subscriptions, routing, delivery, dead letters. */
+  readonly router: RouterEngine;
   readonly version: string;
   /** True once shutdown has begun: new work is refused with 503. */
   readonly closing: () => boolean;

@@ -109,7 +109,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   try {
     await listen(server, config);
   } catch (cause) {
-    await router?.stop(0);
+    await router.stop(0);
     await store.close();
     throw new HubStartError("CAIRN_ERR_LISTEN", `cannot listen on ${config.host}:${config.port}`, { cause });
   }
@@ -124,7 +124,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       // Delivery attempts finish (bounded by the same timeout) while requests do; replies still reach the store.
-      const routerStopped = router?.stop(config.shutdownTimeoutMs);
+      const routerStopped = router.stop(config.shutdownTimeoutMs);
       streams.close();
       server.closeIdleConnections();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
@@ -142,20 +142,14 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   return { url, port, store, log, close };
 }
 
-// The delivery engine over the queue beside the store (null when the store has none yet). A failure closes the
-// store and is a HubStartError.
+// The delivery engine over the queue beside the store. A failure closes the store and is a HubStartError.
 async function startConfiguredRouter(
   config: HubConfig,
   parts: { store: EventStore; commits: CommitQueue; cdevents: CDEvents; metrics: HubMetrics; log: Logger },
-): Promise<RouterEngine | null> {
+): Promise<RouterEngine> {
   let queue: DeliveryQueue | null = null;
   try {
     queue = await openQueue(config.store);
-    if (!queue) {
-      if (config.subscriptions.length > 0)
-        parts.log.warn("subscriptions are not delivered: the delivery engine does not support this store yet");
-      return null;
-    }
     return await startRouter({
       store: parts.store,
       queue,

@@ -427,11 +427,34 @@ function deadLetterCases(use: Use): void {
       await queue.putSubscription(record(subscription("b")));
       await queue.enqueue(seqs.flatMap((s) => [routed("a", s), routed("b", s)]));
       const dead = await kill(queue);
-      assert.equal(await queue.purgeDeadLetters({ ids: [dead[0]?.id ?? -1, 999_999] }), 1);
+      const ofA = dead.find((d) => d?.subscriptionId === "a");
+      assert.equal(await queue.purgeDeadLetters({ ids: [ofA?.id ?? -1, 999_999] }), 1);
       assert.equal(await queue.purgeDeadLetters({ subscriptionId: "b" }), 2);
       assert.equal(await queue.purgeDeadLetters({ all: true }), 1);
       assert.equal((await queue.listDeadLetters({ limit: 10 })).deadLetters.length, 0);
       await assert.rejects(queue.purgeDeadLetters({}));
+    }),
+  );
+
+  it("two queues on one database (replicas) never claim a delivery twice and share maxInFlight", CASE, () =>
+    use(async (f) => {
+      if (!f.reopen) return;
+      const seqs = await events(f.store, 40);
+      await f.queue.putSubscription(record(subscription("a", { maxInFlight: 7 })));
+      await f.queue.putSubscription(record(subscription("o", { ordering: "partitionKey" })));
+      await f.queue.enqueue(seqs.flatMap((s, i) => [routed("a", s), routed("o", s, `k${i % 3}`)]));
+      const other = await f.reopen();
+      try {
+        const claims = await Promise.all(
+          Array.from({ length: 6 }, (_v, i) => (i % 2 ? other : f.queue).claim({ now: NOW, limit: 5 })),
+        );
+        const all = claims.flat();
+        assert.equal(new Set(all.map((c) => c.id)).size, all.length, "no delivery claimed twice");
+        assert.equal(all.filter((c) => c.subscriptionId === "a").length, 7, "maxInFlight across both");
+        assert.equal(all.filter((c) => c.subscriptionId === "o").length, 3, "one per lane across both");
+      } finally {
+        await other.close();
+      }
     }),
   );
 

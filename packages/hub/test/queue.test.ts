@@ -6,9 +6,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
+import { openPostgresQueue } from "../src/router/postgres-queue.ts";
 import { openSqliteQueue } from "../src/router/sqlite-queue.ts";
+import { openPostgresStore } from "../src/store/postgres.ts";
 import { openSqliteStore } from "../src/store/sqlite.ts";
 import { queueConformance } from "./queue-conformance.ts";
+import { PG_URL, tempSchema, whenPostgres } from "./store-pg-env.ts";
 
 const dirs: string[] = [];
 after(async () => {
@@ -22,3 +25,14 @@ queueConformance("sqlite", async () => {
   const store = await openSqliteStore({ path });
   return { store, queue: await openSqliteQueue(path), reopen: () => openSqliteQueue(path) };
 });
+
+// --- PostgreSQL: the store and the queue in a fresh schema per case.
+
+whenPostgres("DeliveryQueue conformance: postgres", () =>
+  queueConformance("postgres", async () => {
+    const schema = tempSchema();
+    const store = await openPostgresStore({ url: PG_URL, schema, poolSize: 4 });
+    const open = () => openPostgresQueue({ url: PG_URL, schema, poolSize: 4 });
+    return { store, queue: await open(), reopen: open };
+  }),
+);

@@ -41,6 +41,11 @@ export interface RouterOptions {
   readonly maxEventBytes: number;
   /** Most delivery attempts in flight in this process (default 256). */
   readonly concurrency?: number;
+  /**
+   * How often to reload subscriptions changed by other replicas, in ms (default: 2000 with PostgreSQL, never with
+   * SQLite, where this process is the only writer).
+   */
+  readonly syncMs?: number;
 }
 
 /** Why a subscription change was refused. */
@@ -65,6 +70,9 @@ export class RouterEngine {
   readonly #records = new Map<string, SubscriptionRecord>();
   readonly #routing: RoutingLoop;
   readonly #dispatcher: Dispatcher;
+  #syncTimer: NodeJS.Timeout | null = null;
+  // Bumped before and after every local change, so a reload that overlapped one is not applied.
+  #generation = 0;
 
   constructor(options: RouterOptions) {
     this.#o = options;
@@ -78,6 +86,7 @@ export class RouterEngine {
         metrics.routed(n);
         if (n > 0) this.#dispatcher.poke();
       },
+      ...(options.queue.engine === "postgres" ? { beforePage: () => this.#sync() } : {}),
     });
     const replyDeps = { cdevents: options.cdevents, commits: options.commits, maxEventBytes: options.maxEventBytes };
     this.#dispatcher = new Dispatcher({
@@ -107,6 +116,38 @@ export class RouterEngine {
     if (recovered > 0) log.info({ recovered }, "deliveries left in flight put back to pending");
     await this.#routing.start();
     this.#dispatcher.start();
+    const syncMs = this.#o.syncMs ?? (queue.engine === "postgres" ? 2000 : 0);
+    if (syncMs > 0) this.#syncTimer = setInterval(() => void this.#sync(), syncMs).unref();
+  }
+
+  // Applies subscription changes made by other replicas to the index.
+  async #sync(): Promise<void> {
+    const generation = this.#generation;
+    let records: SubscriptionRecord[];
+    try {
+      records = await this.#o.queue.listSubscriptions();
+    } catch (err) {
+      this.#o.log.warn({ err }, "reloading subscriptions failed");
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const seen = new Set<string>();
+    for (const r of records) {
+      const id = r.subscription.id;
+      seen.add(id);
+      if (this.#records.get(id)?.updatedMs === r.updatedMs) continue;
+      try {
+        this.#index.replace(r.subscription);
+        this.#records.set(id, r);
+      } catch (err) {
+        this.#o.log.error({ err, subscription: id }, "stored subscription is invalid; ignored");
+      }
+    }
+    for (const id of [...this.#records.keys()])
+      if (!seen.has(id)) {
+        this.#index.remove(id);
+        this.#records.delete(id);
+      }
   }
 
   // Config-declared subscriptions are upserted; config ones no longer declared are deleted.
@@ -141,7 +182,9 @@ export class RouterEngine {
   async create(subscription: Subscription): Promise<SubscriptionRecord> {
     const now = Date.now();
     const record: SubscriptionRecord = { subscription, origin: "api", createdMs: now, updatedMs: now };
+    this.#generation++;
     await this.#o.queue.putSubscription(record);
+    this.#generation++;
     this.#index.replace(subscription);
     this.#records.set(subscription.id, record);
     return record;
@@ -153,7 +196,9 @@ export class RouterEngine {
     if (!old) return { ok: false, reason: "not_found" };
     if (old.origin === "config") return { ok: false, reason: "read_only" };
     const record: SubscriptionRecord = { ...old, subscription, updatedMs: Date.now() };
+    this.#generation++;
     await this.#o.queue.putSubscription(record);
+    this.#generation++;
     this.#index.replace(subscription);
     this.#records.set(subscription.id, record);
     this.#dispatcher.poke();
@@ -165,9 +210,11 @@ export class RouterEngine {
     const old = this.#records.get(id);
     if (!old) return { ok: false, reason: "not_found" };
     if (old.origin === "config") return { ok: false, reason: "read_only" };
+    this.#generation++;
     this.#index.remove(id);
     this.#records.delete(id);
     await this.#o.queue.deleteSubscription(id);
+    this.#generation++;
     return { ok: true, record: old };
   }
 
@@ -202,6 +249,7 @@ export class RouterEngine {
 
   /** Stops routing and claiming, waits for attempts in flight (at most `timeoutMs`), closes the queue. */
   async stop(timeoutMs: number): Promise<void> {
+    if (this.#syncTimer) clearInterval(this.#syncTimer);
     await this.#routing.stop();
     await this.#dispatcher.stop(timeoutMs);
     await this.#o.queue.close();

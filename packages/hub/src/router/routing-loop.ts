@@ -23,6 +23,8 @@ export interface RoutingDeps {
   readonly log: Logger;
   /** Called with the deliveries created by each committed page. */
   readonly onRouted: (n: number) => void;
+  /** Called before each page (replicas reload subscriptions another replica changed). */
+  readonly beforePage?: () => Promise<void>;
 }
 
 /** The routing loop of one hub. */
@@ -88,6 +90,7 @@ export class RoutingLoop {
     const page = await store.query({ after: this.#cursor, order: "asc", limit: PAGE });
     const last = page.events.at(-1);
     if (!last) return false;
+    await this.#deps.beforePage?.();
     const deliveries = page.events.flatMap((e) => this.#route(e));
     if (await queue.enqueue(deliveries, { from: this.#cursor, to: last.sequence })) {
       this.#cursor = last.sequence;

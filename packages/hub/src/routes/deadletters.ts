@@ -10,7 +10,7 @@ import { badParameter, type ErrorIssue, HttpError, sendJson } from "../http/resp
 import { deadLetterJson } from "../router/dead-letter-json.ts";
 import type { DeadLetterSelector, DeadLetterState } from "../router/queue.ts";
 import { readInt } from "./query-params.ts";
-import { readJsonBody, routerOf } from "./router-common.ts";
+import { readJsonBody } from "./router-common.ts";
 
 const MAX_IDS = 10_000;
 
@@ -28,7 +28,7 @@ export async function listDeadLetters(
   const cursor = p.get("cursor");
   if (cursor !== null && !/^\d{1,15}$/.test(cursor)) throw badParameter("cursor", "must be the next value of a page");
   const subscription = p.get("subscription");
-  const page = await routerOf(ctx).listDeadLetters({
+  const page = await ctx.router.listDeadLetters({
     limit: readInt(p, "limit", 100, 1, 1000),
     ...(subscription !== null ? { subscriptionId: subscription } : {}),
     ...(state !== null ? { state: state as DeadLetterState } : {}),
@@ -47,14 +47,14 @@ export async function getDeadLetter(
   params: Record<string, string>,
 ): Promise<void> {
   const raw = params.id ?? "";
-  const d = /^\d{1,15}$/.test(raw) ? await routerOf(ctx).getDeadLetter(Number(raw)) : null;
+  const d = /^\d{1,15}$/.test(raw) ? await ctx.router.getDeadLetter(Number(raw)) : null;
   if (!d) throw new HttpError(404, "not_found", `no dead letter ${raw}`);
   sendJson(res, 200, deadLetterJson(d));
 }
 
 /** `POST /api/v1/deadletters/replay`: sends the selected dead letters back to their subscription. */
 export async function replayDeadLetters(ctx: HubContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const router = routerOf(ctx);
+  const router = ctx.router;
   const selector = readSelector(await readJsonBody(ctx, req));
   const result = await router.replay(selector);
   ctx.log.info({ ...result, selector: describe(selector) }, "dead letters replayed");
@@ -68,7 +68,7 @@ export async function purgeDeadLetters(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const router = routerOf(ctx);
+  const router = ctx.router;
   const body = await readJsonBody(ctx, req);
   const selector = readSelector(body === undefined ? selectorFromQuery(url.searchParams) : body);
   const purged = await router.purge(selector);

@@ -43,7 +43,7 @@ export async function adminStatus(ctx: HubContext, _req: IncomingMessage, res: S
     store: { engine: ctx.store.engine, ...(await ctx.store.stats()) },
     queue: { depth: ctx.queue.depth, capacity: ctx.queue.capacity },
     streams: ctx.streams.size,
-    router: ctx.router ? await ctx.router.status() : null,
+    router: await ctx.router.status(),
     limits: config.limits,
     retention: config.retention,
     auth: { tokens: config.tokens.map((t) => ({ name: t.name, scopes: t.scopes })) },

@@ -1,24 +1,11 @@
 /**
- * What the router's routes share: the engine (503 when this hub runs without one) and JSON request bodies.
+ * What the router's routes share: JSON request bodies.
  * @module
  */
 import type { IncomingMessage } from "node:http";
 import type { HubContext } from "../context.ts";
 import { readBody } from "../http/body.ts";
 import { HttpError } from "../http/respond.ts";
-import type { RouterEngine } from "../router/engine.ts";
-
-/** The hub's delivery engine, or a 503 when it has none (a store the engine does not support yet). */
-export function routerOf(ctx: HubContext): RouterEngine {
-  if (ctx.router) return ctx.router;
-  throw new HttpError(
-    503,
-    "unavailable",
-    `the delivery engine is not available with the ${ctx.store.engine} store yet`,
-    {},
-    { "retry-after": "60" },
-  );
-}
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

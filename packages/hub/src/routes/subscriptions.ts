@@ -20,7 +20,7 @@ import { HttpError, sendJson } from "../http/respond.ts";
 import type { RouterEngine } from "../router/engine.ts";
 import type { SubscriptionRecord } from "../router/queue.ts";
 import { engineIssues } from "../router/subscription-rules.ts";
-import { readJsonBody, routerOf } from "./router-common.ts";
+import { readJsonBody } from "./router-common.ts";
 
 const PATH = "/api/v1/subscriptions";
 
@@ -31,12 +31,12 @@ export function subscriptionView(r: SubscriptionRecord): Record<string, unknown>
 
 /** `GET /api/v1/subscriptions`: every subscription (an array, as the Subscriptions API). */
 export function listSubscriptions(ctx: HubContext, _req: IncomingMessage, res: ServerResponse): void {
-  sendJson(res, 200, routerOf(ctx).list().map(subscriptionView));
+  sendJson(res, 200, ctx.router.list().map(subscriptionView));
 }
 
 /** `POST /api/v1/subscriptions`: creates one; the hub assigns its id. */
 export async function createSubscription(ctx: HubContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const router = routerOf(ctx);
+  const router = ctx.router;
   const body = withoutOrigin(await readJsonBody(ctx, req));
   const subscription = valid(validateCreateRequest(body, randomUUID()));
   const record = await router.create(subscription);
@@ -52,7 +52,7 @@ export function getSubscription(
   params: Record<string, string>,
 ): void {
   const id = params.id ?? "";
-  sendJson(res, 200, subscriptionView(found(routerOf(ctx), id)));
+  sendJson(res, 200, subscriptionView(found(ctx.router, id)));
 }
 
 /** `PUT /api/v1/subscriptions/{id}`: replaces the whole subscription (absent members take their defaults). */
@@ -63,7 +63,7 @@ export async function updateSubscription(
   _url: URL,
   params: Record<string, string>,
 ): Promise<void> {
-  const router = routerOf(ctx);
+  const router = ctx.router;
   const id = params.id ?? "";
   found(router, id);
   const subscription = valid(validateUpdateRequest(withoutOrigin(await readJsonBody(ctx, req)), id));
@@ -81,7 +81,7 @@ export async function deleteSubscription(
   params: Record<string, string>,
 ): Promise<void> {
   const id = params.id ?? "";
-  const r = await routerOf(ctx).remove(id);
+  const r = await ctx.router.remove(id);
   if (!r.ok) throw refusal(r.reason, id);
   sendJson(res, 200, subscriptionView(r.record));
 }
