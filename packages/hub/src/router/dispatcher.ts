@@ -52,7 +52,7 @@ export class Dispatcher {
   readonly #stop = new AbortController();
   readonly #deadLetters: DeadLetterSender;
   #scheduled = false;
-  #pumping = false;
+  #pumping: Promise<void> | null = null;
   #again = false;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
@@ -77,12 +77,18 @@ export class Dispatcher {
     });
   }
 
-  async #pump(): Promise<void> {
+  #pump(): Promise<void> {
     if (this.#pumping) {
       this.#again = true;
-      return;
+      return this.#pumping;
     }
-    this.#pumping = true;
+    this.#pumping = this.#rounds().finally(() => {
+      this.#pumping = null;
+    });
+    return this.#pumping;
+  }
+
+  async #rounds(): Promise<void> {
     let delay = IDLE_MS;
     try {
       do {
@@ -91,8 +97,6 @@ export class Dispatcher {
       } while (this.#again && !this.#stopped);
     } catch (err) {
       this.#deps.log.error({ err }, "claiming deliveries failed; retrying");
-    } finally {
-      this.#pumping = false;
     }
     this.#arm(delay);
   }
@@ -110,6 +114,8 @@ export class Dispatcher {
         capacity: (id) => this.#bucket(id, now)?.available(now) ?? Number.POSITIVE_INFINITY,
         leaseMs: (id) => (this.#deps.subscription(id)?.delivery.timeout ?? 0) + 60_000,
       });
+      // Claimed while stopping: left in flight for the next start (or another replica, once the lease expires).
+      if (this.#stopped) return IDLE_MS;
       for (const c of claimed) this.#start(c, now);
     }
     const next = await this.#deps.queue.nextDue();
@@ -227,6 +233,7 @@ export class Dispatcher {
   async stop(timeoutMs: number): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    await this.#pumping;
     const all = Promise.allSettled([...this.#inFlight, this.#deadLetters.idle()]);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
