@@ -192,6 +192,7 @@ describe("subscriptions in the config file", () => {
       const put = await call(t.url, "PUT", `${SUBS}/cfg-a`, declared("cfg-a"));
       assert.equal(put.status, 409);
       assert.equal(put.json.error.code, "read_only");
+      assert.equal((await call(t.url, "PUT", `${SUBS}/cfg-a`, { sink: "bad" })).status, 409, "read-only first");
       assert.equal((await call(t.url, "DELETE", `${SUBS}/cfg-a`)).status, 409);
     } finally {
       await t.stop();

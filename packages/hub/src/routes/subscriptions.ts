@@ -65,7 +65,7 @@ export async function updateSubscription(
 ): Promise<void> {
   const router = ctx.router;
   const id = params.id ?? "";
-  found(router, id);
+  if (found(router, id).origin === "config") throw refusal("read_only", id);
   const subscription = valid(validateUpdateRequest(withoutOrigin(await readJsonBody(ctx, req)), id));
   const r = await router.update(subscription);
   if (!r.ok) throw refusal(r.reason, id);
