@@ -615,7 +615,8 @@ function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKin
     const max = Math.max(...rs.map((r) => r.maxRssBytes));
     lines.push(
       `- ${verdict(max <= INGEST_TARGETS.maxRssBytes)} RSS under sustained load, ${SERVER_LABEL[store]}: max ` +
-        `${fmtMiB(max)} over its cases (target ≤ ${fmtMiB(INGEST_TARGETS.maxRssBytes)})`,
+        `${fmtMiB(max)} = ${fmtRatio(max / INGEST_TARGETS.maxRssBytes)} the target of ≤ ` +
+        `${fmtMiB(INGEST_TARGETS.maxRssBytes)} (${rs.map((r) => `${r.mode.name} ${fmtMiB(r.maxRssBytes)}`).join(", ")})`,
     );
   }
   const bad = results.filter((r) => !r.ok);
