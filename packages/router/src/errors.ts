@@ -13,6 +13,8 @@ export const RouterErrorCode = {
   InvalidSubscription: "CAIRN_ERR_ROUTER_INVALID_SUBSCRIPTION",
   /** The stored attributes text of an event is not a JSON object of CloudEvents attributes. */
   InvalidStoredEvent: "CAIRN_ERR_ROUTER_INVALID_STORED_EVENT",
+  /** A trigger given as already validated is not valid (e.g. a stale stored one). */
+  InvalidTrigger: "CAIRN_ERR_ROUTER_INVALID_TRIGGER",
   /** A subscription id is already in the index. */
   DuplicateSubscription: "CAIRN_ERR_ROUTER_DUPLICATE_SUBSCRIPTION",
   /** The operation does not apply to the subscription's protocol (an HTTP request for a NATS sink). */

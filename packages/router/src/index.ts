@@ -22,6 +22,74 @@ export {
   compileSubscription,
 } from "./compile-subscription.ts";
 export {
+  type CompiledDependency,
+  type CompiledTrigger,
+  type CompileTriggerOptions,
+  compileTrigger,
+} from "./correlation/compile-trigger.ts";
+export {
+  allOf,
+  type Condition,
+  type ConditionError,
+  type ConditionResult,
+  conditionNames,
+  DEPENDENCY_NAME,
+  evaluateCondition,
+  MAX_CONDITION_DEPTH,
+  MAX_CONDITION_LENGTH,
+  parseCondition,
+} from "./correlation/condition.ts";
+export { type CorrelateBy, MAX_KEY_LENGTH, parseCorrelateBy, readKey } from "./correlation/correlation-key.ts";
+export {
+  buildCorrelationEvent,
+  CONTRIBUTOR_LINK_KIND,
+  type CorrelationEventResult,
+  type EmittedEvent,
+  TRIGGER_EXTENSION,
+} from "./correlation/emit.ts";
+export { sha256Hex } from "./correlation/sha256.ts";
+export {
+  isTriggerSinkId,
+  type RedactedTrigger,
+  type RedactedTriggerSink,
+  redactTrigger,
+  TRIGGER_SINK_PREFIX,
+  triggerSinkId,
+  triggerSinkSubscription,
+} from "./correlation/sink.ts";
+export {
+  type Arrival,
+  type Arrived,
+  type Contribution,
+  type CorrelationEvent,
+  type CorrelationState,
+  correlate,
+  expired,
+  type Fire,
+  type FiredContribution,
+  idempotencyKey,
+  MAX_SELECTED,
+  type StepResult,
+  step,
+} from "./correlation/step.ts";
+export {
+  DEFAULT_EMIT_TYPE,
+  defaultEmitSource,
+  type EmitAction,
+  MAX_DEPENDENCIES,
+  SELECTS,
+  type Select,
+  type Trigger,
+  type TriggerDependency,
+  type TriggerSink,
+} from "./correlation/trigger.ts";
+export {
+  TRIGGER_ID,
+  type TriggerResult,
+  type ValidateTriggerOptions,
+  validateTrigger,
+} from "./correlation/validate-trigger.ts";
+export {
   buildDeadLetterRequest,
   DeadLetterExtension,
   type DeadLetterReason,

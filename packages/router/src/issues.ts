@@ -40,6 +40,12 @@ export const IssueCode = {
   Conflict: "conflict",
   /** The `id` of an update body differs from the id in the request path. */
   IdMismatch: "id_mismatch",
+  /** A trigger's `conditions` does not parse; the issue carries the position. */
+  ConditionSyntax: "condition_syntax",
+  /** A trigger's `conditions` names a dependency the trigger does not declare; the issue carries the position. */
+  UnknownDependency: "unknown_dependency",
+  /** A trigger's emitted event would not be a valid CDEvent (its `emit.type` with the rest). */
+  InvalidEmit: "invalid_emit",
 } as const;
 
 /** One of the {@link IssueCode} values. */
