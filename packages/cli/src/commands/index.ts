@@ -37,6 +37,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./tail.ts")).tail,
   },
   {
+    name: "subscriptions",
+    summary: "manage a hub's subscriptions: list, get, create, update, delete",
+    load: async () => (await import("./subscriptions.ts")).subscriptions,
+  },
+  {
     name: "convert",
     summary: "convert a CDEvent to another spec release",
     load: async () => (await import("./convert.ts")).convert,
