@@ -238,7 +238,16 @@ describe("correlation keys", () => {
   const cdevent = {
     context: { chainId: "c-1" },
     subject: { id: "svc/api" },
-    customData: { orderId: "o-9", "a/b": "slash", list: ["x", "y"], flag: true, nothing: null, empty: "" },
+    customData: {
+      orderId: "o-9",
+      "a/b": "slash",
+      list: ["x", "y"],
+      flag: true,
+      nothing: null,
+      empty: "",
+      nul: "a\u0000b",
+      long: "x".repeat(1025),
+    },
   };
   const key = (by: string) => {
     const parsed = parseCorrelateBy(by);
@@ -255,8 +264,8 @@ describe("correlation keys", () => {
     assert.equal(key("/customData/a~1b"), "slash");
     assert.equal(key("/customData/list/1"), "y");
     assert.equal(key("/customData/flag"), "true");
-    for (const none of ["/customData/nothing", "/customData/empty", "/customData", "/customData/list/01", "/x/y"])
-      assert.equal(key(none), undefined, none);
+    const absent = ["/customData/nothing", "/customData/empty", "/customData", "/customData/list/01", "/x/y"];
+    for (const none of [...absent, "/customData/nul", "/customData/long"]) assert.equal(key(none), undefined, none);
     assert.equal(key("/constructor"), undefined, "own members only");
     assert.equal(key("missing"), undefined);
   });

@@ -2,8 +2,9 @@
  * Correlation keys: which value of an event puts it in the same join as others. `correlateBy` is either a
  * CloudEvents attribute name (`subject`, `partitionkey`, any extension) or a JSON Pointer (RFC 6901) into the
  * CDEvent (`/subject/id`, `/context/chainId`, `/customData/orderId`). Strings are keys as they are; numbers and
- * booleans in their default string form; anything else (absent, empty, null, objects) means "no key", and such an
- * event takes part in no join of that dependency.
+ * booleans in their default string form; anything else (absent, empty, null, objects, longer than
+ * {@link MAX_KEY_LENGTH}, holding U+0000) means "no key", and such an event takes part in no join of that
+ * dependency.
  * @module
  */
 import { ATTRIBUTE_NAME, type EventAttributes, readAttribute } from "../attributes.ts";
@@ -44,7 +45,9 @@ export function readKey(by: CorrelateBy, attributes: EventAttributes, cdevent: (
         : typeof value === "boolean"
           ? String(value)
           : undefined;
-  return text === undefined || text === "" || text.length > MAX_KEY_LENGTH ? undefined : text;
+  // U+0000 cannot be stored in PostgreSQL text; such a key would stop the hub's correlation loop.
+  if (text === undefined || text === "" || text.length > MAX_KEY_LENGTH || text.includes("\u0000")) return undefined;
+  return text;
 }
 
 // Own members only, so that a pointer such as /constructor never finds an inherited value.

@@ -1,0 +1,255 @@
+/**
+ * The correlation store in the event store's SQLite file, through its own connection (WAL, `synchronous=FULL`,
+ * `busy_timeout`), like the delivery queue. Every operation is one synchronous transaction, so nothing awaits
+ * inside one. `markEmitted` writes the sink delivery into the delivery queue's `deliveries` table (the router's
+ * migrations create it first) in the same transaction.
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import { StoreError, StoreErrorCode } from "../store/errors.ts";
+import { SQLITE_CORRELATION_MIGRATIONS, SQLITE_CORRELATION_SCHEMA_VERSION } from "./sqlite-schema.ts";
+import {
+  type CorrelationCommit,
+  type CorrelationStats,
+  type CorrelationStore,
+  type FiredInput,
+  type FiredRecord,
+  type SinkDelivery,
+  type StateKey,
+  type StoredState,
+  stateKey,
+  type TriggerRecord,
+} from "./store.ts";
+import { type Row, rowToFired, rowToState, rowToTrigger } from "./store-rows.ts";
+
+/** Opens the correlation store in the SQLite file at `path` (the event store's, with the router's tables). */
+export async function openSqliteCorrelationStore(path: string): Promise<CorrelationStore> {
+  const { DatabaseSync } = await import("node:sqlite");
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch (cause) {
+    throw new StoreError(StoreErrorCode.Unavailable, `cannot open SQLite database ${path}`, { cause });
+  }
+  try {
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    migrate(db, path);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new SqliteCorrelationStore(db);
+}
+
+function migrate(db: DatabaseSync, path: string): void {
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS cairn_correlation_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+  );
+  const row = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM cairn_correlation_migrations").get() as Row;
+  const current = Number(row.v);
+  if (current > SQLITE_CORRELATION_SCHEMA_VERSION)
+    throw new StoreError(
+      StoreErrorCode.Schema,
+      `${path} has correlation schema version ${current}; this Cairn knows up to ${SQLITE_CORRELATION_SCHEMA_VERSION}`,
+    );
+  for (const m of SQLITE_CORRELATION_MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO cairn_correlation_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+      db.exec("COMMIT");
+    } catch (cause) {
+      db.exec("ROLLBACK");
+      throw new StoreError(StoreErrorCode.Schema, `correlation migration ${m.version} (${m.name}) failed on ${path}`, {
+        cause,
+      });
+    }
+  }
+}
+
+const UPSERT_STATE =
+  "INSERT INTO correlation_state (trigger_id, corr_key, version, deadline, body) " +
+  "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM correlation_triggers WHERE id = ?1) " +
+  "ON CONFLICT (trigger_id, corr_key) DO UPDATE SET version = excluded.version, deadline = excluded.deadline, " +
+  "body = excluded.body";
+
+const INSERT_FIRED =
+  "INSERT INTO correlation_fired (idem_key, trigger_id, corr_key, window_start, fired_ms, state, reason, attributes, body) " +
+  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING";
+
+// What DeliveryQueue.enqueue inserts for an unordered subscription (trigger sinks are never ordered).
+const INSERT_SINK_DELIVERY =
+  "INSERT INTO deliveries (subscription_id, seq, lane, blocked, not_before, ingested_ms) " +
+  "SELECT ?1, ?2, NULL, 0, ?3, ?3 WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) " +
+  "ON CONFLICT (subscription_id, seq) DO NOTHING";
+
+class SqliteCorrelationStore implements CorrelationStore {
+  readonly engine = "sqlite";
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  #stmt(sql: string): StatementSync {
+    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the correlation store is closed");
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  // One immediate transaction around synchronous work; SQLite errors become StoreErrors.
+  #tx<T>(what: string, fn: () => T): T {
+    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the correlation store is closed");
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const out = fn();
+      this.#db.exec("COMMIT");
+      return out;
+    } catch (cause) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError(StoreErrorCode.Failed, `the correlation store failed to ${what}`, { cause });
+    }
+  }
+
+  async listTriggers(): Promise<TriggerRecord[]> {
+    return (this.#stmt("SELECT * FROM correlation_triggers ORDER BY rowid").all() as Row[]).map(rowToTrigger);
+  }
+
+  async getTrigger(id: string): Promise<TriggerRecord | null> {
+    const row = this.#stmt("SELECT * FROM correlation_triggers WHERE id = ?").get(id) as Row | undefined;
+    return row ? rowToTrigger(row) : null;
+  }
+
+  async putTrigger(record: TriggerRecord): Promise<void> {
+    const t = record.trigger;
+    this.#tx("store a trigger", () => {
+      this.#stmt(
+        "INSERT INTO correlation_triggers (id, origin, body, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?) " +
+          "ON CONFLICT (id) DO UPDATE SET origin = excluded.origin, body = excluded.body, updated_ms = excluded.updated_ms",
+      ).run(t.id, record.origin, JSON.stringify(t), record.createdMs, record.updatedMs);
+      this.#stmt("DELETE FROM correlation_state WHERE trigger_id = ?").run(t.id);
+    });
+  }
+
+  async deleteTrigger(id: string): Promise<boolean> {
+    return this.#tx("delete a trigger", () => {
+      this.#stmt("DELETE FROM correlation_state WHERE trigger_id = ?").run(id);
+      return Number(this.#stmt("DELETE FROM correlation_triggers WHERE id = ?").run(id).changes) > 0;
+    });
+  }
+
+  async cursor(): Promise<number | null> {
+    const row = this.#stmt("SELECT seq FROM correlation_cursor WHERE id = 1").get() as Row | undefined;
+    return row ? Number(row.seq) : null;
+  }
+
+  async initCursor(sequence: number): Promise<number> {
+    return this.#tx("set the cursor", () => {
+      this.#stmt("INSERT INTO correlation_cursor (id, seq) VALUES (1, ?) ON CONFLICT (id) DO NOTHING").run(sequence);
+      return Number((this.#stmt("SELECT seq FROM correlation_cursor WHERE id = 1").get() as Row).seq);
+    });
+  }
+
+  async loadStates(keys: readonly StateKey[]): Promise<Map<string, StoredState>> {
+    const out = new Map<string, StoredState>();
+    const read = this.#stmt("SELECT * FROM correlation_state WHERE trigger_id = ? AND corr_key = ?");
+    for (const k of keys) {
+      const row = read.get(k.triggerId, k.key) as Row | undefined;
+      if (row) out.set(stateKey(k.triggerId, k.key), rowToState(row));
+    }
+    return out;
+  }
+
+  async commit(page: CorrelationCommit): Promise<number | null> {
+    return this.#tx("commit a correlation page", () => {
+      const row = this.#stmt("SELECT seq FROM correlation_cursor WHERE id = 1").get() as Row | undefined;
+      if (!row || Number(row.seq) !== page.from) return null;
+      const remove = this.#stmt("DELETE FROM correlation_state WHERE trigger_id = ? AND corr_key = ?");
+      const upsert = this.#stmt(UPSERT_STATE);
+      for (const s of page.states) {
+        if (s.state === null) remove.run(s.triggerId, s.key);
+        else upsert.run(s.triggerId, s.key, s.version, s.deadline, JSON.stringify(s.state));
+      }
+      let inserted = 0;
+      for (const f of page.fired) inserted += this.#insertFired(f);
+      this.#stmt("UPDATE correlation_cursor SET seq = ? WHERE id = 1").run(page.to);
+      return inserted;
+    });
+  }
+
+  #insertFired(f: FiredInput): number {
+    const r = this.#stmt(INSERT_FIRED).run(
+      f.idempotencyKey,
+      f.triggerId,
+      f.key,
+      f.windowStart,
+      f.firedMs,
+      f.event ? "pending" : "refused",
+      f.event ? null : (f.refusal ?? "refused"),
+      f.event?.attributes ?? null,
+      f.event?.body ?? null,
+    );
+    return Number(r.changes);
+  }
+
+  async pendingFired(limit: number): Promise<FiredRecord[]> {
+    const rows = this.#stmt(
+      "SELECT * FROM correlation_fired WHERE state = 'pending' ORDER BY fired_ms, rowid LIMIT ?",
+    ).all(limit) as Row[];
+    return rows.map(rowToFired);
+  }
+
+  async getFired(idempotencyKey: string): Promise<FiredRecord | null> {
+    const row = this.#stmt("SELECT * FROM correlation_fired WHERE idem_key = ?").get(idempotencyKey) as Row | undefined;
+    return row ? rowToFired(row) : null;
+  }
+
+  async markEmitted(idempotencyKey: string, sequence: number, sink: SinkDelivery | null): Promise<boolean> {
+    return this.#tx("record an emitted event", () => {
+      const changed = this.#stmt(
+        "UPDATE correlation_fired SET state = 'emitted', seq = ?, attributes = NULL, body = NULL " +
+          "WHERE idem_key = ? AND state = 'pending'",
+      ).run(sequence, idempotencyKey).changes;
+      if (Number(changed) === 0) return false;
+      if (sink) this.#stmt(INSERT_SINK_DELIVERY).run(sink.subscriptionId, sequence, sink.ingestedMs);
+      return true;
+    });
+  }
+
+  async expireStates(before: number): Promise<number> {
+    return this.#tx("expire windows", () =>
+      Number(this.#stmt("DELETE FROM correlation_state WHERE deadline < ?").run(before).changes),
+    );
+  }
+
+  async pruneFired(before: number): Promise<number> {
+    return this.#tx("prune firings", () =>
+      Number(this.#stmt("DELETE FROM correlation_fired WHERE state <> 'pending' AND fired_ms < ?").run(before).changes),
+    );
+  }
+
+  async stats(): Promise<CorrelationStats> {
+    const windows = this.#stmt("SELECT COUNT(*) AS n FROM correlation_state").get() as Row;
+    const pending = this.#stmt("SELECT COUNT(*) AS n FROM correlation_fired WHERE state = 'pending'").get() as Row;
+    return { windows: Number(windows.n), pending: Number(pending.n) };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+}
