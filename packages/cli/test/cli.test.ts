@@ -3,7 +3,18 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { cairn, ROOT } from "./helpers.ts";
 
-const COMMANDS = ["validate", "send", "listen", "serve", "events", "tail", "subscriptions", "convert", "types"];
+const COMMANDS = [
+  "validate",
+  "send",
+  "listen",
+  "serve",
+  "events",
+  "tail",
+  "subscriptions",
+  "deadletters",
+  "convert",
+  "types",
+];
 
 describe("cairn (top level)", () => {
   it("--help lists every command and exits 0", async () => {

@@ -42,6 +42,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./subscriptions.ts")).subscriptions,
   },
   {
+    name: "deadletters",
+    summary: "a hub's dead letters: list, get one, replay to the subscription, purge",
+    load: async () => (await import("./deadletters.ts")).deadletters,
+  },
+  {
     name: "convert",
     summary: "convert a CDEvent to another spec release",
     load: async () => (await import("./convert.ts")).convert,
