@@ -87,6 +87,12 @@ export class RoutingLoop {
   // Routes one page; true when there may be more.
   async #page(): Promise<boolean> {
     const { store, queue } = this.#deps;
+    // With no subscriptions nothing can match: move the cursor to the end without reading the events back
+    // (otherwise every ingested event would be read again, body and all, only to be dropped).
+    if (this.#deps.index.size === 0) {
+      await this.#deps.beforePage?.();
+      if (this.#deps.index.size === 0) return this.#skipTo((await store.stats()).lastSequence);
+    }
     const page = await store.query({ after: this.#cursor, order: "asc", limit: PAGE });
     const last = page.events.at(-1);
     if (!last) return false;
@@ -100,6 +106,14 @@ export class RoutingLoop {
       this.#cursor = (await queue.cursor()) ?? this.#cursor;
     }
     return true;
+  }
+
+  // Advances the cursor to `last` with no deliveries (one small queue transaction); false: nothing more to do now.
+  async #skipTo(last: number): Promise<boolean> {
+    if (last <= this.#cursor) return false;
+    if (await this.#deps.queue.enqueue([], { from: this.#cursor, to: last })) this.#cursor = last;
+    else this.#cursor = (await this.#deps.queue.cursor()) ?? this.#cursor;
+    return false;
   }
 
   #route(e: StoredEvent): RoutedDelivery[] {
