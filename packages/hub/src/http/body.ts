@@ -35,6 +35,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on("end", () => {
       if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      // The listeners (and this array) live as long as the request, which waits for its commit: drop the chunks.
+      chunks.length = 0;
     });
     req.on("error", (e) => {
       if (!failed) reject(e);
