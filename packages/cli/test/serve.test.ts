@@ -25,7 +25,7 @@ const BAD_FLAGS: Record<string, [flag: string, value: string]> = {
   shutdownTimeout: ["--shutdown-timeout", "soon"],
 };
 /** Keys set by environment or config file only (the help says so), and the one boolean flag. */
-const ENV_ONLY = ["postgres.schema", "postgres.poolSize", "retention.interval", "subscriptions"];
+const ENV_ONLY = ["postgres.schema", "postgres.poolSize", "retention.interval", "subscriptions", "triggers"];
 const BOOLEAN = ["insecure"];
 
 describe("cairn serve: configuration", () => {

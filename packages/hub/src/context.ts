@@ -5,6 +5,7 @@
 import type { CDEvents } from "@cairn/cdevents";
 import type { Logger } from "pino";
 import type { HubConfig } from "./config/config.ts";
+import type { TriggerEngine } from "./correlation/engine.ts";
 import type { Authorizer } from "./http/auth.ts";
 import type { CommitQueue } from "./ingest/commit-queue.ts";
 import type { HubMetrics } from "./metrics.ts";
@@ -26,6 +27,8 @@ export interface HubContext {
   readonly retention: Retention;
   /** The delivery engine: subscriptions, routing, delivery, dead letters. */
   readonly router: RouterEngine;
+  /** The correlation engine: triggers, correlation over the event log, emitted events. */
+  readonly triggers: TriggerEngine;
   readonly version: string;
   /** True once shutdown has begun: new work is refused with 503. */
   readonly closing: () => boolean;

@@ -1,7 +1,8 @@
 /**
- * `startHub`: opens the store, wires ingest, query, stream, metrics, retention and the delivery engine, and
- * listens. `close()` shuts down gracefully: stop accepting, end streams, let in-flight requests and delivery
- * attempts finish (bounded), flush the commit queue, close the queue and the store.
+ * `startHub`: opens the store, wires ingest, query, stream, metrics, retention, the delivery engine and the
+ * correlation engine, and listens. `close()` shuts down gracefully: stop accepting, end streams, stop correlating,
+ * let in-flight requests and delivery attempts finish (bounded), flush the commit queue, close the queues and the
+ * store.
  * @module
  */
 import { mkdirSync, readFileSync } from "node:fs";
@@ -11,6 +12,9 @@ import { type CDEvents, createCDEvents } from "@cairn/cdevents";
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { HubConfig } from "./config/config.ts";
 import type { HubContext } from "./context.ts";
+import { startTriggers, type TriggerEngine } from "./correlation/engine.ts";
+import { openCorrelationStore } from "./correlation/open-store.ts";
+import type { CorrelationStore } from "./correlation/store.ts";
 import { Authorizer } from "./http/auth.ts";
 import { Router } from "./http/router.ts";
 import { handle } from "./http/server.ts";
@@ -88,6 +92,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   const retention = new Retention(store, config.retention, log, (n) => metrics.retentionDeleted.inc(n));
   const cdevents = createCDEvents();
   const router = await startConfiguredRouter(config, { store, commits: queue, cdevents, metrics, log });
+  const triggers = await startConfiguredTriggers(config, { store, commits: queue, router, metrics, log });
   const ctx: HubContext = {
     config,
     store,
@@ -99,6 +104,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     streams,
     retention,
     router,
+    triggers,
     version: HUB_VERSION,
     closing: () => closing,
   };
@@ -109,6 +115,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   try {
     await listen(server, config);
   } catch (cause) {
+    await triggers.stop();
     await router.stop(0);
     await store.close();
     throw new HubStartError("CAIRN_ERR_LISTEN", `cannot listen on ${config.host}:${config.port}`, { cause });
@@ -123,6 +130,8 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     closed ??= (async () => {
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Correlation stops first: an emission in progress still reaches the commit queue and the delivery queue.
+      const triggersStopped = triggers.stop();
       // Delivery attempts finish (bounded by the same timeout) while requests do; replies still reach the store.
       const routerStopped = router.stop(config.shutdownTimeoutMs);
       streams.close();
@@ -130,6 +139,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
       await Promise.race([stopped, timeout]);
       server.closeAllConnections();
+      await triggersStopped;
       await routerStopped;
       await queue.drained();
       await retention.stop();
@@ -165,6 +175,34 @@ async function startConfiguredRouter(
     await parts.store.close();
     const reason = cause instanceof Error ? `: ${cause.message}` : "";
     throw new HubStartError("CAIRN_ERR_ROUTER_START", `cannot start the delivery engine${reason}`, { cause });
+  }
+}
+
+// The correlation engine over its store beside the event store. A failure stops the router, closes the store and
+// is a HubStartError.
+async function startConfiguredTriggers(
+  config: HubConfig,
+  parts: { store: EventStore; commits: CommitQueue; router: RouterEngine; metrics: HubMetrics; log: Logger },
+): Promise<TriggerEngine> {
+  let correlations: CorrelationStore | null = null;
+  try {
+    correlations = await openCorrelationStore(config.store);
+    return await startTriggers({
+      store: parts.store,
+      correlations,
+      commits: parts.commits,
+      router: parts.router,
+      registry: parts.metrics.registry,
+      log: parts.log.child({ component: "correlation" }),
+      configTriggers: config.triggers,
+      maxEventBytes: config.limits.maxEventBytes,
+    });
+  } catch (cause) {
+    await correlations?.close().catch(() => {});
+    await parts.router.stop(0).catch(() => {});
+    await parts.store.close();
+    const reason = cause instanceof Error ? `: ${cause.message}` : "";
+    throw new HubStartError("CAIRN_ERR_CORRELATION_START", `cannot start the correlation engine${reason}`, { cause });
   }
 }
 

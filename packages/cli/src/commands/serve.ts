@@ -30,7 +30,8 @@ const HELP = `Usage: cairn serve [options]
 Runs the Cairn hub: receives CDEvents (POST /api/v1/events), stores them durably, and serves the query API
 (GET /api/v1/events), the live stream (GET /api/v1/stream), /healthz, /readyz, /metrics and /api/openapi.json.
 It delivers events to subscriptions (/api/v1/subscriptions) with durable retries and dead letters
-(/api/v1/deadletters). Logs are JSON lines on stdout; one line on stderr says where it listens.
+(/api/v1/deadletters), and joins them with correlation triggers (/api/v1/triggers). Logs are JSON lines on
+stdout; one line on stderr says where it listens.
 
 Options:
   -p, --port PORT            port to listen on; 0 picks a free one (default 8080)
@@ -58,12 +59,15 @@ Retention (default: keep everything):
   --max-age TIME             delete events received longer ago than TIME (500ms, 30s, 5m, 12h, 30d…)
   --max-bytes SIZE           delete the oldest events beyond SIZE of stored events
 
-Every setting is also a config file key, and all but subscriptions a CAIRN_* variable. These have no flag:
+Every setting is also a config file key, and all but subscriptions and triggers a CAIRN_* variable. These have
+no flag:
   postgres.schema      CAIRN_PG_SCHEMA            schema of the PostgreSQL tables (default public)
   postgres.poolSize    CAIRN_PG_POOL_SIZE         PostgreSQL connections (default 10)
   retention.interval   CAIRN_RETENTION_INTERVAL   how often retention runs (default 1m)
   subscriptions        (config file only)         subscriptions to deliver events to, each with its id (see
                                                   docs/router.md); read-only through the API
+  triggers             (config file only)         correlation triggers, each with its id (see docs/router.md);
+                                                  read-only through the API
 
 On SIGINT or SIGTERM the hub stops accepting, finishes requests in flight and closes the store; a second signal
 exits at once. Exit status: 0 after a clean stop; 1 when the hub cannot start; 2 on usage or configuration errors.`;

@@ -5,7 +5,8 @@
  * @module
  */
 import { isAbsolute, join, resolve } from "node:path";
-import type { Subscription } from "@cairn/router";
+import type { Subscription, Trigger } from "@cairn/router";
+import { configTriggers } from "../correlation/config-triggers.ts";
 import { configSubscriptions } from "../router/subscription-rules.ts";
 import { parseDuration, parseSize } from "./units.ts";
 
@@ -62,6 +63,8 @@ export interface HubConfig {
   readonly shutdownTimeoutMs: number;
   /** Subscriptions declared in the config file (read-only through the API). */
   readonly subscriptions: readonly Subscription[];
+  /** Correlation triggers declared in the config file (read-only through the API). */
+  readonly triggers: readonly Trigger[];
 }
 
 /** A configuration problem: the key (dotted path), its origin and what is wrong. */
@@ -101,6 +104,7 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   "log.level": "CAIRN_LOG_LEVEL",
   shutdownTimeout: "CAIRN_SHUTDOWN_TIMEOUT",
   subscriptions: "",
+  triggers: "",
 };
 
 const SCOPES: readonly Scope[] = ["ingest", "read", "admin"];
@@ -222,6 +226,7 @@ export function resolveConfig(
     logLevel: logLevel as HubConfig["logLevel"],
     shutdownTimeoutMs: r.unit("shutdownTimeout", 10_000, parseDuration, DURATION) ?? 10_000,
     subscriptions: subscriptionsOf(r),
+    triggers: triggersOf(r),
   };
   return r.issues.length > 0 ? { ok: false, issues: r.issues } : { ok: true, config };
 }
@@ -233,6 +238,15 @@ function subscriptionsOf(r: Reader): Subscription[] {
   const { subscriptions, problems } = configSubscriptions(raw);
   for (const p of problems) r.failWithin("subscriptions", p.at, p.message);
   return subscriptions;
+}
+
+// Correlation triggers of the config file, each problem naming `triggers[i]` and the JSON Pointer inside it.
+function triggersOf(r: Reader): Trigger[] {
+  const raw = r.raw("triggers");
+  if (raw === undefined) return [];
+  const { triggers, problems } = configTriggers(raw);
+  for (const p of problems) r.failWithin("triggers", p.at, p.message);
+  return triggers;
 }
 
 function storeOf(r: Reader, dataDir: string): StoreConfig {

@@ -3,10 +3,12 @@
  * loop (event log → deliveries, with a durable cursor) and the dispatcher (deliveries → HTTP), over one
  * {@link DeliveryQueue}. `startRouter` loads and reconciles the subscriptions (config-declared ones are upserted
  * and marked `config`), puts deliveries a crashed process left in flight back to pending, and starts both loops.
+ * Trigger sinks are subscriptions too (ids `~trigger.<id>`), managed by the correlation engine: delivered to like
+ * any other, but never routed to (the correlation engine enqueues their deliveries) and not shown by the API.
  * @module
  */
 import type { CDEvents } from "@cairn/cdevents";
-import { compileSubscription, type Subscription, SubscriptionIndex } from "@cairn/router";
+import { compileSubscription, isTriggerSinkId, type Subscription, SubscriptionIndex } from "@cairn/router";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { CommitQueue } from "../ingest/commit-queue.ts";
@@ -68,6 +70,8 @@ export class RouterEngine {
   readonly #o: RouterOptions;
   readonly #index = new SubscriptionIndex();
   readonly #records = new Map<string, SubscriptionRecord>();
+  // Trigger sink subscriptions: not in the index (nothing is routed to them) nor in the API's records.
+  readonly #managed = new Map<string, Subscription>();
   readonly #routing: RoutingLoop;
   readonly #dispatcher: Dispatcher;
   #syncTimer: NodeJS.Timeout | null = null;
@@ -91,7 +95,7 @@ export class RouterEngine {
     const replyDeps = { cdevents: options.cdevents, commits: options.commits, maxEventBytes: options.maxEventBytes };
     this.#dispatcher = new Dispatcher({
       queue: options.queue,
-      subscription: (id) => this.#index.get(id),
+      subscription: (id) => this.#index.get(id) ?? this.#managed.get(id),
       metrics,
       log: options.log,
       reply: (original, response) => ingestReply(replyDeps, original.event?.attributes ?? "{}", response),
@@ -106,8 +110,12 @@ export class RouterEngine {
     await this.#reconcileConfig();
     for (const r of await queue.listSubscriptions()) {
       try {
-        this.#index.add(compileSubscription(r.subscription).subscription);
-        this.#records.set(r.subscription.id, r);
+        const s = compileSubscription(r.subscription).subscription;
+        if (isTriggerSinkId(s.id)) this.#managed.set(s.id, s);
+        else {
+          this.#index.add(s);
+          this.#records.set(r.subscription.id, r);
+        }
       } catch (err) {
         log.error({ err, subscription: r.subscription.id }, "stored subscription is invalid; ignored");
       }
@@ -135,6 +143,10 @@ export class RouterEngine {
     for (const r of records) {
       const id = r.subscription.id;
       seen.add(id);
+      if (isTriggerSinkId(id)) {
+        this.#managed.set(id, r.subscription);
+        continue;
+      }
       if (this.#records.get(id)?.updatedMs === r.updatedMs) continue;
       try {
         this.#index.replace(r.subscription);
@@ -148,6 +160,7 @@ export class RouterEngine {
         this.#index.remove(id);
         this.#records.delete(id);
       }
+    for (const id of [...this.#managed.keys()]) if (!seen.has(id)) this.#managed.delete(id);
   }
 
   // Config-declared subscriptions are upserted; config ones no longer declared are deleted.
@@ -216,6 +229,42 @@ export class RouterEngine {
     await this.#o.queue.deleteSubscription(id);
     this.#generation++;
     return { ok: true, record: old };
+  }
+
+  /** Creates or replaces a trigger sink subscription (id `~trigger.<id>`; see `triggerSinkSubscription`). */
+  async putTriggerSink(subscription: Subscription): Promise<void> {
+    if (!isTriggerSinkId(subscription.id)) throw new Error(`${subscription.id} is not a trigger sink id`);
+    const compiled = compileSubscription(subscription).subscription;
+    const old = await this.#o.queue.getSubscription(subscription.id);
+    const now = Date.now();
+    this.#generation++;
+    await this.#o.queue.putSubscription({
+      subscription,
+      origin: "api",
+      createdMs: old?.createdMs ?? now,
+      updatedMs: now,
+    });
+    this.#generation++;
+    this.#managed.set(subscription.id, compiled);
+  }
+
+  /** Deletes a trigger sink subscription and its queued deliveries (its dead letters stay). */
+  async removeTriggerSink(id: string): Promise<void> {
+    if (!isTriggerSinkId(id)) throw new Error(`${id} is not a trigger sink id`);
+    this.#generation++;
+    this.#managed.delete(id);
+    await this.#o.queue.deleteSubscription(id);
+    this.#generation++;
+  }
+
+  /** The ids of the trigger sink subscriptions. */
+  triggerSinkIds(): string[] {
+    return [...this.#managed.keys()];
+  }
+
+  /** Looks for claimable deliveries now (the correlation engine enqueued a sink delivery). */
+  poke(): void {
+    this.#dispatcher.poke();
   }
 
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage> {

@@ -19,6 +19,7 @@ import {
   listSubscriptions,
   updateSubscription,
 } from "./subscriptions.ts";
+import { createTrigger, deleteTrigger, getTrigger, listTriggers, updateTrigger } from "./triggers.ts";
 
 /** Every route of the hub. */
 export const ROUTES: readonly Route[] = [
@@ -44,4 +45,9 @@ export const ROUTES: readonly Route[] = [
   { method: "DELETE", path: "/api/v1/deadletters", scope: "admin", handler: purgeDeadLetters },
   { method: "POST", path: "/api/v1/deadletters/replay", scope: "admin", handler: replayDeadLetters },
   { method: "GET", path: "/api/v1/deadletters/{id}", scope: "read", handler: getDeadLetter },
+  { method: "GET", path: "/api/v1/triggers", scope: "read", handler: listTriggers },
+  { method: "POST", path: "/api/v1/triggers", scope: "admin", handler: createTrigger },
+  { method: "GET", path: "/api/v1/triggers/{id}", scope: "read", handler: getTrigger },
+  { method: "PUT", path: "/api/v1/triggers/{id}", scope: "admin", handler: updateTrigger },
+  { method: "DELETE", path: "/api/v1/triggers/{id}", scope: "admin", handler: deleteTrigger },
 ];

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HubContext } from "../context.ts";
 import { sendJson } from "../http/respond.ts";
 import { ROUTER_PATHS, ROUTER_SCHEMAS } from "./openapi-router.ts";
+import { TRIGGER_PATHS, TRIGGER_SCHEMAS } from "./openapi-triggers.ts";
 
 type Json = Record<string, unknown>;
 
@@ -129,6 +130,7 @@ const COMPONENTS: Json = {
       },
     },
     ...ROUTER_SCHEMAS,
+    ...TRIGGER_SCHEMAS,
   },
 };
 
@@ -250,6 +252,7 @@ const PATHS: Json = {
     },
   },
   ...ROUTER_PATHS,
+  ...TRIGGER_PATHS,
 };
 
 /** The OpenAPI document of this hub. */

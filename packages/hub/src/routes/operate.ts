@@ -44,6 +44,7 @@ export async function adminStatus(ctx: HubContext, _req: IncomingMessage, res: S
     queue: { depth: ctx.queue.depth, capacity: ctx.queue.capacity },
     streams: ctx.streams.size,
     router: await ctx.router.status(),
+    correlation: await ctx.triggers.status(),
     limits: config.limits,
     retention: config.retention,
     auth: { tokens: config.tokens.map((t) => ({ name: t.name, scopes: t.scopes })) },
