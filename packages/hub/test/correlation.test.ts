@@ -2,10 +2,17 @@
  * Correlation triggers end to end, with real events over HTTP and a real sink: a build and a deployment of the
  * same subject within the window emit one event (stored, queryable, routed) and call the sink once; different
  * keys do not mix; events a window apart emit nothing; a hub closed between the two events and started again on
- * the same data directory fires exactly once.
+ * the same data directory fires exactly once, and so does a firing recorded but not emitted (or emitted but not
+ * recorded) when the hub stopped.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { toCloudEvent } from "@cairn/cdevents";
+import { buildCorrelationEvent, type Fire, validateTrigger } from "@cairn/router";
+import { openSqliteCorrelationStore } from "../src/correlation/sqlite-store.ts";
+import { attributesText, toNewEvent } from "../src/ingest/record.ts";
+import { openSqliteStore } from "../src/store/sqlite.ts";
 import { built, deployed, emitted, SHIPPED, settled, shipTrigger } from "./correlation-helpers.ts";
 import { startTestHub, type TestHub, tempDir } from "./hub-helpers.ts";
 import { call, eventually, metric, send, subscribe } from "./router-helpers.ts";
@@ -115,6 +122,69 @@ describe("correlation triggers: restarts", () => {
       assert.equal(sink.at("/restart").length, 1);
     } finally {
       await second?.stop();
+      await sink.down();
+    }
+  });
+});
+
+describe("correlation triggers: a crash between firing and emitting", () => {
+  it("a firing left pending (its event stored or not) is emitted and delivered once at the next start", async () => {
+    const sink = await TestSink.start();
+    const dir = tempDir();
+    const body = shipTrigger("pending", "PT1M", sink.url("/pending"));
+    const settings = { "log.level": "warn", triggers: [body] };
+    await (await startTestHub(settings, { dir })).stop();
+    // Two firings recorded as the loop records them; the first one's event also stored already, as when the
+    // process died after storing it but before recording that.
+    const valid = validateTrigger(body);
+    assert.ok(valid.ok);
+    const fire = (key: string): Fire => ({
+      key,
+      windowStart: Date.now() - 1000,
+      firedAt: Date.now(),
+      contributions: [{ dependency: "built", sequence: 1, source: "/ci", id: `b-${key}`, time: Date.now() }],
+    });
+    const firings = ["p-1", "p-2"].map((key) => {
+      const r = buildCorrelationEvent(valid.trigger, fire(key));
+      assert.ok(r.ok);
+      const text = JSON.stringify(r.event.cdevent);
+      const attributes = attributesText(toCloudEvent(r.event.cdevent, { extensions: r.event.extensions }));
+      return { id: r.event.id, key, cdevent: r.event.cdevent, event: { attributes, body: text } };
+    });
+    const path = join(dir, "cairn.db");
+    const store = await openSqliteStore({ path });
+    const [first] = firings;
+    await store.append([
+      toNewEvent(first?.cdevent ?? {}, first?.event.body ?? "", first?.event.attributes ?? "", Date.now()),
+    ]);
+    await store.close();
+    const correlations = await openSqliteCorrelationStore(path);
+    const cursor = (await correlations.cursor()) ?? 0;
+    const fired = firings.map((f) => ({
+      idempotencyKey: f.id,
+      triggerId: "pending",
+      key: f.key,
+      windowStart: 0,
+      firedMs: Date.now(),
+      event: f.event,
+    }));
+    assert.equal(await correlations.commit({ from: cursor, to: cursor, states: [], fired }), 2);
+    await correlations.close();
+
+    let t = await startTestHub(settings, { dir });
+    try {
+      await sink.until(() => sink.at("/pending").length === 2, 10_000, "both sink calls");
+      await settled(t.url, 0);
+      const events = await emitted(t.url, "pending");
+      assert.deepEqual(events.map((e) => (e.cloudEvent as { id: string }).id).sort(), firings.map((f) => f.id).sort());
+      assert.equal(await metric(t.url, 'cairn_correlation_fired_total{outcome="duplicate"}'), 1);
+      await t.stop();
+      t = await startTestHub(settings, { dir });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await emitted(t.url, "pending")).length, 2);
+      assert.equal(sink.at("/pending").length, 2, "nothing again after another restart");
+    } finally {
+      await t.stop();
       await sink.down();
     }
   });
