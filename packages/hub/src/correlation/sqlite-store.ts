@@ -7,7 +7,8 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
-import { SQLITE_CORRELATION_MIGRATIONS, SQLITE_CORRELATION_SCHEMA_VERSION } from "./sqlite-schema.ts";
+import { openSqliteDatabase } from "../store/sqlite-open.ts";
+import { SQLITE_CORRELATION_MIGRATIONS } from "./sqlite-schema.ts";
 import {
   type CorrelationCommit,
   type CorrelationStats,
@@ -24,52 +25,12 @@ import { type Row, rowToFired, rowToState, rowToTrigger } from "./store-rows.ts"
 
 /** Opens the correlation store in the SQLite file at `path` (the event store's, with the router's tables). */
 export async function openSqliteCorrelationStore(path: string): Promise<CorrelationStore> {
-  const { DatabaseSync } = await import("node:sqlite");
-  let db: DatabaseSync;
-  try {
-    db = new DatabaseSync(path);
-  } catch (cause) {
-    throw new StoreError(StoreErrorCode.Unavailable, `cannot open SQLite database ${path}`, { cause });
-  }
-  try {
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-    migrate(db, path);
-  } catch (e) {
-    db.close();
-    throw e;
-  }
+  const db = await openSqliteDatabase(path, {
+    table: "cairn_correlation_migrations",
+    migrations: SQLITE_CORRELATION_MIGRATIONS,
+    label: "correlation ",
+  });
   return new SqliteCorrelationStore(db);
-}
-
-function migrate(db: DatabaseSync, path: string): void {
-  db.exec(
-    "CREATE TABLE IF NOT EXISTS cairn_correlation_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-  );
-  const row = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM cairn_correlation_migrations").get() as Row;
-  const current = Number(row.v);
-  if (current > SQLITE_CORRELATION_SCHEMA_VERSION)
-    throw new StoreError(
-      StoreErrorCode.Schema,
-      `${path} has correlation schema version ${current}; this Cairn knows up to ${SQLITE_CORRELATION_SCHEMA_VERSION}`,
-    );
-  for (const m of SQLITE_CORRELATION_MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO cairn_correlation_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-      db.exec("COMMIT");
-    } catch (cause) {
-      db.exec("ROLLBACK");
-      throw new StoreError(StoreErrorCode.Schema, `correlation migration ${m.version} (${m.name}) failed on ${path}`, {
-        cause,
-      });
-    }
-  }
 }
 
 const UPSERT_STATE =

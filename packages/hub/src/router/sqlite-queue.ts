@@ -7,6 +7,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
+import { openSqliteDatabase } from "../store/sqlite-open.ts";
 import {
   type AttemptFailure,
   type ClaimedDelivery,
@@ -26,56 +27,16 @@ import {
   type SubscriptionRecord,
 } from "./queue.ts";
 import { type Row, rowToClaimed, rowToDeadLetter, rowToSubscription, selectorConditions } from "./queue-rows.ts";
-import { SQLITE_QUEUE_MIGRATIONS, SQLITE_QUEUE_SCHEMA_VERSION } from "./sqlite-queue-schema.ts";
+import { SQLITE_QUEUE_MIGRATIONS } from "./sqlite-queue-schema.ts";
 
 /** Opens the queue in the SQLite file at `path` (the event store's, already migrated by the store). */
 export async function openSqliteQueue(path: string): Promise<DeliveryQueue> {
-  const { DatabaseSync } = await import("node:sqlite");
-  let db: DatabaseSync;
-  try {
-    db = new DatabaseSync(path);
-  } catch (cause) {
-    throw new StoreError(StoreErrorCode.Unavailable, `cannot open SQLite database ${path}`, { cause });
-  }
-  try {
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-    migrate(db, path);
-  } catch (e) {
-    db.close();
-    throw e;
-  }
+  const db = await openSqliteDatabase(path, {
+    table: "cairn_router_migrations",
+    migrations: SQLITE_QUEUE_MIGRATIONS,
+    label: "router ",
+  });
   return new SqliteQueue(db);
-}
-
-function migrate(db: DatabaseSync, path: string): void {
-  db.exec(
-    "CREATE TABLE IF NOT EXISTS cairn_router_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-  );
-  const row = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM cairn_router_migrations").get() as Row;
-  const current = Number(row.v);
-  if (current > SQLITE_QUEUE_SCHEMA_VERSION)
-    throw new StoreError(
-      StoreErrorCode.Schema,
-      `${path} has router schema version ${current}; this Cairn knows up to ${SQLITE_QUEUE_SCHEMA_VERSION}`,
-    );
-  for (const m of SQLITE_QUEUE_MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO cairn_router_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-      db.exec("COMMIT");
-    } catch (cause) {
-      db.exec("ROLLBACK");
-      throw new StoreError(StoreErrorCode.Schema, `router migration ${m.version} (${m.name}) failed on ${path}`, {
-        cause,
-      });
-    }
-  }
 }
 
 // The claimed row with its event: from the events table, or from its dead letter once retention deleted the event

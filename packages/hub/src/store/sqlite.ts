@@ -8,6 +8,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "./errors.ts";
 import { buildQuery, EVENT_COLUMNS } from "./query-sql.ts";
 import { linksBySequence, type Row, rowToEvent } from "./rows.ts";
+import { appliedVersion, openSqliteDatabase } from "./sqlite-open.ts";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-schema.ts";
 import type {
   AppendOutcome,
@@ -29,75 +30,19 @@ export interface SqliteStoreOptions {
 
 /** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<EventStore> {
-  const { DatabaseSync } = await loadSqlite();
-  let db: DatabaseSync;
-  try {
-    db = new DatabaseSync(options.path);
-  } catch (cause) {
-    throw new StoreError(StoreErrorCode.Unavailable, `cannot open SQLite database ${options.path}`, { cause });
-  }
-  try {
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+  const db = await openSqliteDatabase(options.path, {
+    table: "cairn_migrations",
+    migrations: SQLITE_MIGRATIONS,
+    label: "",
     // A 16 MiB page cache (8× SQLite's default): appends touch the right edge of the table and a few index pages,
     // and misses are served from the OS page cache. A larger cache was not faster for ingest (measured up to
     // 64 MiB, with the database at 330 MB) but adds its full size to the resident set once the database outgrows it.
-    db.exec("PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;");
-    migrate(db, options.path);
-  } catch (e) {
-    db.close();
-    throw e;
-  }
+    pragmas: "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+  });
   return new SqliteStore(db);
 }
 
-// node:sqlite prints an ExperimentalWarning on first load (Node 22–24); the hub depends on it deliberately, so the
-// one warning about it is silenced while it loads and every other warning still goes through.
-async function loadSqlite(): Promise<typeof import("node:sqlite")> {
-  const emit = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === "string" ? warning : warning.message;
-    if (/SQLite/i.test(text)) return;
-    (emit as (w: string | Error, ...r: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return await import("node:sqlite");
-  } finally {
-    process.emitWarning = emit;
-  }
-}
-
-function migrate(db: DatabaseSync, path: string): void {
-  db.exec(
-    "CREATE TABLE IF NOT EXISTS cairn_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-  );
-  const current = schemaVersion(db);
-  if (current > SQLITE_SCHEMA_VERSION)
-    throw new StoreError(
-      StoreErrorCode.Schema,
-      `${path} has schema version ${current}; this Cairn knows up to ${SQLITE_SCHEMA_VERSION} (upgrade Cairn)`,
-    );
-  for (const m of SQLITE_MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO cairn_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-      db.exec("COMMIT");
-    } catch (cause) {
-      db.exec("ROLLBACK");
-      throw new StoreError(StoreErrorCode.Schema, `migration ${m.version} (${m.name}) failed on ${path}`, { cause });
-    }
-  }
-}
-
-function schemaVersion(db: DatabaseSync): number {
-  const row = db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM cairn_migrations").get() as Row;
-  return Number(row.v);
-}
+const schemaVersion = (db: DatabaseSync): number => appliedVersion(db, "cairn_migrations");
 
 // SQLite result codes (low byte of `errcode`) that mean "the database cannot take writes now": busy, locked, out of
 // memory, read-only, I/O error, disk full, cannot open. Anything else is a failure a retry will not fix.
