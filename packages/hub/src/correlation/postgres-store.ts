@@ -5,10 +5,10 @@
  * sink delivery it enqueues (in the delivery queue's `deliveries` table, same transaction) is enqueued once.
  * @module
  */
-import pg from "pg";
+import type pg from "pg";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { toStoreError } from "../store/postgres-errors.ts";
-import { quoteIdent } from "../store/postgres-migrations.ts";
+import { openSchemaPool } from "../store/postgres-pool.ts";
 import { migrateCorrelation } from "./postgres-schema.ts";
 import {
   type CorrelationCommit,
@@ -34,29 +34,14 @@ export interface PostgresCorrelationOptions {
 
 /** Opens the correlation store in the store's schema, applying its migrations. */
 export async function openPostgresCorrelationStore(options: PostgresCorrelationOptions): Promise<CorrelationStore> {
-  const ident = quoteIdent(options.schema);
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    connectionTimeoutMillis: 5000,
-    keepAlive: true,
-    max: options.poolSize ?? 2,
-    fallback_application_name: "cairn-correlation",
-    onConnect: async (client) => {
-      await client.query(`SET search_path TO ${ident}`);
-    },
+  const pool = await openSchemaPool({
+    url: options.url,
+    schema: options.schema,
+    poolSize: options.poolSize ?? 2,
+    applicationName: "cairn-correlation",
+    migrate: migrateCorrelation,
+    what: "correlation",
   });
-  pool.on("error", () => {});
-  try {
-    const client = await pool.connect();
-    try {
-      await migrateCorrelation(client, options.schema);
-    } finally {
-      client.release();
-    }
-  } catch (e) {
-    await pool.end().catch(() => {});
-    throw toStoreError(e, `opening the correlation tables in ${options.schema}`);
-  }
   return new PostgresCorrelationStore(pool);
 }
 

@@ -5,10 +5,11 @@
  * are changed under a per-lane advisory lock, and the routing cursor moves by compare-and-set on its locked row.
  * @module
  */
-import pg from "pg";
+import type pg from "pg";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { toStoreError } from "../store/postgres-errors.ts";
-import { quoteIdent, schemaLockKey } from "../store/postgres-migrations.ts";
+import { schemaLockKey } from "../store/postgres-migrations.ts";
+import { openSchemaPool } from "../store/postgres-pool.ts";
 import { CLAIM_LOCK, LANE_LOCK, migrateQueue } from "./postgres-queue-schema.ts";
 import {
   type AttemptFailure,
@@ -41,29 +42,14 @@ export interface PostgresQueueOptions {
 
 /** Opens the queue in the store's schema, applying its migrations. */
 export async function openPostgresQueue(options: PostgresQueueOptions): Promise<DeliveryQueue> {
-  const ident = quoteIdent(options.schema);
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    connectionTimeoutMillis: 5000,
-    keepAlive: true,
-    max: options.poolSize ?? 4,
-    fallback_application_name: "cairn-router",
-    onConnect: async (client) => {
-      await client.query(`SET search_path TO ${ident}`);
-    },
+  const pool = await openSchemaPool({
+    url: options.url,
+    schema: options.schema,
+    poolSize: options.poolSize ?? 4,
+    applicationName: "cairn-router",
+    migrate: migrateQueue,
+    what: "router",
   });
-  pool.on("error", () => {});
-  try {
-    const client = await pool.connect();
-    try {
-      await migrateQueue(client, options.schema);
-    } finally {
-      client.release();
-    }
-  } catch (e) {
-    await pool.end().catch(() => {});
-    throw toStoreError(e, `opening the router tables in ${options.schema}`);
-  }
   return new PostgresQueue(pool, schemaLockKey(options.schema));
 }
 
