@@ -20,12 +20,10 @@ import {
 } from "@cairn/router";
 import type { Logger } from "pino";
 import { attributesText, nulCharacterIssue, toNewEvent } from "../ingest/record.ts";
+import { LogFollower, parseStoredEvent } from "../log-follower.ts";
 import type { EventStore, StoredEvent } from "../store/types.ts";
 import { type CorrelationStore, type FiredInput, type StateChange, stateKey } from "./store.ts";
 
-const PAGE = 500;
-const RETRY_MS = 1000;
-const POLL_MS = 5000;
 // Closed windows are deleted this long after they closed (receive times of concurrent commits may interleave).
 const EXPIRY_GRACE_MS = 60_000;
 const SWEEP_EVERY_MS = 60_000;
@@ -59,94 +57,50 @@ interface Work {
   readonly time: number;
 }
 
-/** The correlation loop of one hub. */
+/** The correlation loop of one hub: a {@link LogFollower} whose pages step the triggers' states. */
 export class CorrelationLoop {
   readonly #deps: CorrelationLoopDeps;
-  #cursor = 0;
-  #running: Promise<void> | null = null;
-  #again = false;
-  #stopped = false;
-  #unwatch: (() => void) | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  readonly #follower: LogFollower;
   #lastSweep = 0;
 
   constructor(deps: CorrelationLoopDeps) {
     this.#deps = deps;
+    const { correlations } = deps;
+    this.#follower = new LogFollower(deps.store, deps.log, {
+      name: "correlation",
+      storedCursor: () => correlations.cursor(),
+      initCursor: (end) => correlations.initCursor(end),
+      active: () => deps.triggers().length > 0,
+      ...(deps.beforePage ? { beforePage: deps.beforePage } : {}),
+      commit: async (events, from, to) => {
+        const work = this.#arrivals(events);
+        const { states, fired } = work.length === 0 ? { states: [], fired: [] } : await this.#run(work);
+        if ((await correlations.commit({ from, to, states, fired })) === null) return false;
+        deps.onCommitted(fired, to);
+        return true;
+      },
+      afterPass: () => this.#sweep(),
+    });
   }
 
   /** The cursor: the highest sequence correlated. */
   get cursor(): number {
-    return this.#cursor;
+    return this.#follower.cursor;
   }
 
   /** Starts correlating. The first start of a database begins at the store's current end. */
-  async start(): Promise<void> {
-    const { correlations, store } = this.#deps;
-    this.#cursor = (await correlations.cursor()) ?? (await correlations.initCursor((await store.stats()).lastSequence));
-    this.#unwatch = store.watch(() => this.wake());
-    this.wake();
+  start(): Promise<void> {
+    return this.#follower.start();
   }
 
-  /** Correlates what is new (coalesced: a wake during a pass makes it go round once more). */
+  /** Correlates what is new. */
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#pass().finally(() => {
-      this.#running = null;
-    });
+    this.#follower.wake();
   }
 
-  async #pass(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    let delay = POLL_MS;
-    try {
-      do {
-        this.#again = false;
-        while (!this.#stopped && (await this.#page())) {}
-      } while (this.#again && !this.#stopped);
-      await this.#sweep();
-    } catch (err) {
-      this.#deps.log.error({ err }, "correlation failed; retrying");
-      delay = RETRY_MS;
-    }
-    if (!this.#stopped) this.#timer = setTimeout(() => this.wake(), delay).unref();
-  }
-
-  // Correlates one page; true when there may be more.
-  async #page(): Promise<boolean> {
-    const { store, correlations } = this.#deps;
-    // With no triggers nothing can correlate: move the cursor to the end without reading the events back.
-    if (this.#deps.triggers().length === 0) {
-      await this.#deps.beforePage?.();
-      if (this.#deps.triggers().length === 0) return this.#skipTo((await store.stats()).lastSequence);
-    }
-    const page = await store.query({ after: this.#cursor, order: "asc", limit: PAGE });
-    const last = page.events.at(-1);
-    if (!last) return false;
-    await this.#deps.beforePage?.();
-    const work = this.#arrivals(page.events);
-    const { states, fired } = await this.#run(work);
-    const committed = await correlations.commit({ from: this.#cursor, to: last.sequence, states, fired });
-    if (committed === null) {
-      // Another replica correlated this page: continue from where it got.
-      this.#cursor = (await correlations.cursor()) ?? this.#cursor;
-      return true;
-    }
-    this.#cursor = last.sequence;
-    this.#deps.onCommitted(fired, this.#cursor);
-    return true;
-  }
-
-  // Moves the cursor to `last` with nothing else (one small transaction); false: nothing more to do now.
-  async #skipTo(last: number): Promise<boolean> {
-    if (last <= this.#cursor) return false;
-    const committed = await this.#deps.correlations.commit({ from: this.#cursor, to: last, states: [], fired: [] });
-    this.#cursor = committed === null ? ((await this.#deps.correlations.cursor()) ?? this.#cursor) : last;
-    this.#deps.onCommitted([], this.#cursor);
-    return false;
+  /** Stops correlating and waits for the pass in progress. */
+  stop(): Promise<void> {
+    return this.#follower.stop();
   }
 
   #arrivals(events: readonly StoredEvent[]): Work[] {
@@ -163,19 +117,9 @@ export class CorrelationLoop {
   }
 
   #eventOf(e: StoredEvent): CorrelationEvent | null {
-    let attributes: Record<string, unknown>;
-    try {
-      attributes = JSON.parse(e.attributes) as Record<string, unknown>;
-    } catch {
-      this.#deps.log.error({ sequence: e.sequence }, "stored attributes are not JSON; event not correlated");
-      return null;
-    }
-    let cdevent: unknown;
-    const body = () => {
-      cdevent ??= JSON.parse(e.body) as unknown;
-      return cdevent;
-    };
-    return { sequence: e.sequence, attributes, cdevent: body, time: e.receivedAtMs, chainId: e.chainId };
+    const parsed = parseStoredEvent(e, this.#deps.log, "correlation");
+    if (!parsed) return null;
+    return { sequence: e.sequence, ...parsed, time: e.receivedAtMs, chainId: e.chainId };
   }
 
   // Steps every arrival in log order over the states loaded for the page's keys.
@@ -229,17 +173,9 @@ export class CorrelationLoop {
   // Housekeeping once a minute, when caught up: windows closed a while ago, firings settled long ago.
   async #sweep(): Promise<void> {
     const now = Date.now();
-    if (this.#stopped || now - this.#lastSweep < SWEEP_EVERY_MS) return;
+    if (now - this.#lastSweep < SWEEP_EVERY_MS) return;
     this.#lastSweep = now;
     await this.#deps.correlations.expireStates(now - EXPIRY_GRACE_MS);
     await this.#deps.correlations.pruneFired(now - FIRED_KEPT_MS);
-  }
-
-  /** Stops correlating and waits for the pass in progress. */
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#unwatch?.();
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#running;
   }
 }

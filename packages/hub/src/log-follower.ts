@@ -1,0 +1,159 @@
+/**
+ * Following the event log with a durable cursor: the shape shared by the routing loop and the correlation loop.
+ * Each page of events after the cursor is handed to the consumer, which commits its effects and the cursor move in
+ * one transaction of its own store (a transactional outbox over the log), compare-and-set on the cursor so replicas
+ * sharing a database never apply a page twice. Woken by the store's watch, and by a timer as a fallback.
+ * @module
+ */
+import type { Logger } from "pino";
+import type { EventStore, StoredEvent } from "./store/types.ts";
+
+const PAGE = 500;
+const RETRY_MS = 1000;
+const POLL_MS = 5000;
+
+/** What a consumer of the log provides. */
+export interface LogConsumer {
+  /** For log messages: "routing", "correlation". */
+  readonly name: string;
+  /** The durable cursor, or null on a database's first start. */
+  readonly storedCursor: () => Promise<number | null>;
+  /** Records the first cursor (the log's end when the consumer first starts) and returns the one in effect. */
+  readonly initCursor: (end: number) => Promise<number>;
+  /** False when nothing could use the events (no subscriptions, no triggers): the cursor skips to the log's end. */
+  readonly active: () => boolean;
+  /** Called before each page (replicas reload definitions another replica changed). */
+  readonly beforePage?: () => Promise<void>;
+  /**
+   * Applies `events` (possibly none, when skipping) and moves the cursor `from` → `to` in one transaction; false
+   * when the cursor was no longer at `from` (another replica applied the page).
+   */
+  readonly commit: (events: readonly StoredEvent[], from: number, to: number) => Promise<boolean>;
+  /** Called when caught up, after each pass. */
+  readonly afterPass?: () => Promise<void>;
+}
+
+/** A durable cursor over the event log driving one consumer. */
+export class LogFollower {
+  readonly #store: EventStore;
+  readonly #log: Logger;
+  readonly #consumer: LogConsumer;
+  #cursor = 0;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+  #unwatch: (() => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(store: EventStore, log: Logger, consumer: LogConsumer) {
+    this.#store = store;
+    this.#log = log;
+    this.#consumer = consumer;
+  }
+
+  /** The highest sequence applied. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** Starts following. The first start of a database begins at the log's current end. */
+  async start(): Promise<void> {
+    const c = this.#consumer;
+    this.#cursor = (await c.storedCursor()) ?? (await c.initCursor((await this.#store.stats()).lastSequence));
+    this.#unwatch = this.#store.watch(() => this.wake());
+    this.wake();
+  }
+
+  /** Applies what is new (coalesced: a wake during a pass makes it go round once more). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#pass().finally(() => {
+      this.#running = null;
+    });
+  }
+
+  async #pass(): Promise<void> {
+    this.#clearTimer();
+    let delay = POLL_MS;
+    try {
+      do {
+        this.#again = false;
+        while (!this.#stopped && (await this.#page())) {}
+      } while (this.#again && !this.#stopped);
+      if (!this.#stopped) await this.#consumer.afterPass?.();
+    } catch (err) {
+      this.#log.error({ err }, `${this.#consumer.name} failed; retrying`);
+      delay = RETRY_MS;
+    }
+    if (!this.#stopped) this.#timer = setTimeout(() => this.wake(), delay).unref();
+  }
+
+  // One page; true when there may be more.
+  async #page(): Promise<boolean> {
+    const c = this.#consumer;
+    // With nothing to apply events to, move to the end without reading the events back (otherwise every
+    // ingested event would be read again, body and all, only to be dropped).
+    if (!c.active()) {
+      await c.beforePage?.();
+      if (!c.active()) {
+        await this.#move([], (await this.#store.stats()).lastSequence);
+        return false;
+      }
+    }
+    const page = await this.#store.query({ after: this.#cursor, order: "asc", limit: PAGE });
+    const last = page.events.at(-1);
+    if (!last) return false;
+    await c.beforePage?.();
+    await this.#move(page.events, last.sequence);
+    return true;
+  }
+
+  async #move(events: readonly StoredEvent[], to: number): Promise<void> {
+    if (to <= this.#cursor) return;
+    if (await this.#consumer.commit(events, this.#cursor, to)) this.#cursor = to;
+    // Another replica applied this page: continue from where it got.
+    else this.#cursor = (await this.#consumer.storedCursor()) ?? this.#cursor;
+  }
+
+  #clearTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Stops following and waits for the pass in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unwatch?.();
+    this.#clearTimer();
+    await this.#running;
+  }
+}
+
+/** A stored event's CloudEvent attributes, and its CDEvent parsed only when asked for. */
+export interface ParsedStoredEvent {
+  readonly attributes: Record<string, unknown>;
+  readonly cdevent: () => unknown;
+}
+
+/** Parses what a log consumer needs of a stored event; null (logged) when its attributes are not JSON. */
+export function parseStoredEvent(e: StoredEvent, log: Logger, consumer: string): ParsedStoredEvent | null {
+  let attributes: Record<string, unknown>;
+  try {
+    attributes = JSON.parse(e.attributes) as Record<string, unknown>;
+  } catch {
+    log.error({ sequence: e.sequence }, `stored attributes are not JSON; event skipped by ${consumer}`);
+    return null;
+  }
+  let cdevent: unknown;
+  return {
+    attributes,
+    cdevent: () => {
+      cdevent ??= JSON.parse(e.body) as unknown;
+      return cdevent;
+    },
+  };
+}
