@@ -12,6 +12,7 @@ const COMMANDS = [
   "tail",
   "subscriptions",
   "deadletters",
+  "triggers",
   "convert",
   "types",
 ];

@@ -47,6 +47,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./deadletters.ts")).deadletters,
   },
   {
+    name: "triggers",
+    summary: "manage a hub's correlation triggers: list, get, create, update, delete",
+    load: async () => (await import("./triggers.ts")).triggers,
+  },
+  {
     name: "convert",
     summary: "convert a CDEvent to another spec release",
     load: async () => (await import("./convert.ts")).convert,
