@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Subscription, validateSubscription } from "@cairn/router";
-import type { DeliveryQueue, RoutedDelivery, SubscriptionRecord } from "../src/router/queue.ts";
+import type { ClaimedDelivery, DeliveryQueue, RoutedDelivery, SubscriptionRecord } from "../src/router/queue.ts";
 import type { EventStore } from "../src/store/types.ts";
 import { newEvent } from "./store-fixtures.ts";
 
@@ -17,6 +17,22 @@ export interface QueueFixture {
   readonly queue: DeliveryQueue;
   /** Opens the queue again on the same database (the old one closed first by the caller). */
   readonly reopen?: () => Promise<DeliveryQueue>;
+  /**
+   * Makes deleting the delivery of `sequence` fail inside the database (a trigger), until the returned function
+   * is called: a way to fail one outcome of a group commit.
+   */
+  readonly failDeleteOf?: (sequence: number) => Promise<() => Promise<void>>;
+  /**
+   * Retries wait on the wall clock (JetStream's `nak` delay on the server), not on the `now` the caller passes, and
+   * `nextDue` is a polling hint rather than the exact earliest due time: the retry case runs on real time instead.
+   */
+  readonly wallClock?: boolean;
+  /**
+   * Lanes share one-in-flight partitions (a hash of the lane, as Kafka partitions do), so the heads of two lanes
+   * may wait for each other: the lane case checks order within a lane and that a retried head blocks its lane, not
+   * that every other lane moves on.
+   */
+  readonly partitionedLanes?: boolean;
 }
 
 const CASE = { timeout: 30_000 };
@@ -70,6 +86,7 @@ export function queueConformance(name: string, open: () => Promise<QueueFixture>
     laneCases(use);
     failureCases(use);
     deadLetterCases(use);
+    groupCommitCases(use);
   });
 }
 
@@ -210,7 +227,9 @@ function claimCases(use: Use): void {
 
 function laneCases(use: Use): void {
   it("a lane delivers one at a time in sequence order; a retry blocks only its lane", CASE, () =>
-    use(async ({ store, queue }) => {
+    use(async (f) => {
+      if (f.partitionedLanes) return partitionedLane(f);
+      const { store, queue } = f;
       const [a1, b1, a2, b2, a3, n1] = (await events(store, 6)) as number[] as [
         number,
         number,
@@ -260,7 +279,9 @@ function laneCases(use: Use): void {
 
 function failureCases(use: Use): void {
   it("a retry waits for its not_before and keeps the first failure time", CASE, () =>
-    use(async ({ store, queue }) => {
+    use(async (f) => {
+      if (f.wallClock) return wallClockRetry(f);
+      const { store, queue } = f;
       const [s1] = (await events(store, 1)) as [number];
       await queue.putSubscription(record(subscription("a")));
       await queue.enqueue([routed("a", s1)]);
@@ -451,7 +472,10 @@ function deadLetterCases(use: Use): void {
         const all = claims.flat();
         assert.equal(new Set(all.map((c) => c.id)).size, all.length, "no delivery claimed twice");
         assert.equal(all.filter((c) => c.subscriptionId === "a").length, 7, "maxInFlight across both");
-        assert.equal(all.filter((c) => c.subscriptionId === "o").length, 3, "one per lane across both");
+        const ordered = all.filter((c) => c.subscriptionId === "o");
+        assert.equal(new Set(ordered.map((c) => c.lane)).size, ordered.length, "at most one per lane across both");
+        if (f.partitionedLanes) assert.ok(ordered.length >= 1 && ordered.length <= 3, `${ordered.length} lanes`);
+        else assert.equal(ordered.length, 3, "one per lane across both");
       } finally {
         await other.close();
       }
@@ -483,4 +507,131 @@ function deadLetterCases(use: Use): void {
       }
     }),
   );
+}
+
+// Outcomes may be group-committed (several in one transaction): concurrent ones must all be durable when they
+// resolve, and a batch that fails must fail every outcome in it, none half-applied.
+function groupCommitCases(use: Use): void {
+  it("records many concurrent outcomes, each durable once it resolves", CASE, () =>
+    use(async (f) => {
+      const seqs = await events(f.store, 200);
+      await f.queue.putSubscription(record(subscription("a", { maxInFlight: 1000 })));
+      await f.queue.enqueue(seqs.map((s) => routed("a", s)));
+      const claimed = await f.queue.claim({ now: NOW, limit: 1000 });
+      assert.equal(claimed.length, 200);
+      // All in the same tick: completes and retries interleaved.
+      await Promise.all(
+        claimed.map((c, i) =>
+          i % 4 === 0 ? f.queue.retryAt(c.id, NOW + 100, failure(503, NOW + i)) : f.queue.complete(c.id),
+        ),
+      );
+      assert.deepEqual(await f.queue.depth(NOW), { pending: 0, scheduled: 50, inFlight: 0, dead: 0 });
+      if (!f.reopen) return;
+      await f.queue.close();
+      const q = await f.reopen();
+      try {
+        assert.deepEqual(await q.depth(NOW), { pending: 0, scheduled: 50, inFlight: 0, dead: 0 });
+        const again = await q.claim({ now: NOW + 100, limit: 1000 });
+        assert.deepEqual(
+          again.map((c) => c.sequence).sort((a, b) => a - b),
+          seqs.filter((_s, i) => i % 4 === 0),
+        );
+        assert.ok(again.every((c) => c.attempt === 2 && c.firstFailureMs !== null));
+      } finally {
+        await q.close();
+      }
+    }),
+  );
+
+  it("completing lanes in the same tick unblocks each lane's next delivery", CASE, () =>
+    use(async ({ store, queue }) => {
+      const seqs = await events(store, 6);
+      await queue.putSubscription(record(subscription("o", { ordering: "partitionKey" })));
+      await queue.enqueue(seqs.map((s, i) => routed("o", s, `k${i % 3}`)));
+      const first = await queue.claim({ now: NOW, limit: 10 });
+      assert.equal(first.length, 3);
+      await Promise.all(first.map((c) => queue.complete(c.id)));
+      const second = await queue.claim({ now: NOW, limit: 10 });
+      assert.deepEqual(
+        second.map((c) => c.sequence).sort((a, b) => a - b),
+        seqs.slice(3),
+      );
+    }),
+  );
+
+  it("a failing group commit rejects every outcome in it and applies none", CASE, () =>
+    use(async ({ store, queue, failDeleteOf }) => {
+      if (!failDeleteOf) return;
+      const seqs = await events(store, 5);
+      await queue.putSubscription(record(subscription("a")));
+      await queue.enqueue(seqs.map((s) => routed("a", s)));
+      const claimed = await queue.claim({ now: NOW, limit: 10 });
+      assert.equal(claimed.length, 5);
+      const restore = await failDeleteOf(seqs[2] as number);
+      let results: PromiseSettledResult<void>[];
+      try {
+        results = await Promise.allSettled([
+          ...claimed.map((c) => queue.complete(c.id)),
+          queue.retryAt(claimed[0]?.id as number, NOW + 10, failure()),
+        ]);
+      } finally {
+        await restore();
+      }
+      assert.deepEqual(
+        results.map((r) => r.status),
+        results.map(() => "rejected"),
+      );
+      assert.deepEqual(await queue.depth(NOW), { pending: 0, scheduled: 0, inFlight: 5, dead: 0 });
+      // Recorded again, they succeed.
+      await Promise.all(claimed.map((c) => queue.complete(c.id)));
+      assert.deepEqual(await queue.depth(NOW), { pending: 0, scheduled: 0, inFlight: 0, dead: 0 });
+    }),
+  );
+}
+
+// Claims on the wall clock until something is claimed (JetStream redelivers when its delay has passed).
+async function claimSoon(queue: DeliveryQueue, within = 10_000): Promise<ClaimedDelivery[]> {
+  const end = Date.now() + within;
+  for (;;) {
+    const got = await queue.claim({ now: Date.now(), limit: 100 });
+    if (got.length > 0 || Date.now() > end) return got;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// The lane case for partitioned lanes: order within a lane, and a retried head (nak with a delay) blocks its lane
+// until it is delivered again.
+async function partitionedLane({ store, queue }: QueueFixture): Promise<void> {
+  const [a1, a2, a3] = (await events(store, 3)) as [number, number, number];
+  await queue.putSubscription(record(subscription("s", { ordering: "partitionKey" })));
+  await queue.enqueue([routed("s", a1, "A"), routed("s", a2, "A"), routed("s", a3, "A")]);
+  const [head, ...rest] = await claimSoon(queue);
+  assert.equal(head?.sequence, a1, "the head of the lane");
+  assert.deepEqual(rest, []);
+  assert.deepEqual(await queue.claim({ now: Date.now(), limit: 100 }), [], "nothing more while the head is in flight");
+  await queue.retryAt((head as { id: number }).id, Date.now() + 1000, failure(503, Date.now()));
+  assert.deepEqual(await queue.claim({ now: Date.now(), limit: 100 }), [], "the retry blocks its lane");
+  const [again] = await claimSoon(queue);
+  assert.equal(again?.sequence, a1, "the retry, not a2");
+  assert.equal(again?.attempt, 2);
+  await queue.complete((again as { id: number }).id);
+  assert.equal((await claimSoon(queue))[0]?.sequence, a2);
+}
+
+// The retry case on the wall clock.
+async function wallClockRetry({ store, queue }: QueueFixture): Promise<void> {
+  const [s1] = (await events(store, 1)) as [number];
+  await queue.putSubscription(record(subscription("a")));
+  await queue.enqueue([routed("a", s1)]);
+  const [c] = await claimSoon(queue);
+  await queue.retryAt((c as { id: number }).id, Date.now() + 1000, failure(503, NOW + 1));
+  assert.equal((await queue.depth(Date.now())).scheduled, 1);
+  assert.deepEqual(await queue.claim({ now: Date.now(), limit: 10 }), [], "not before its time");
+  const [again] = await claimSoon(queue);
+  assert.equal(again?.attempt, 2);
+  assert.equal(again?.firstFailureMs, NOW + 1);
+  await queue.retryAt((again as { id: number }).id, Date.now(), failure("timeout", NOW + 600));
+  const [third] = await claimSoon(queue);
+  assert.equal(third?.attempt, 3);
+  assert.equal(third?.firstFailureMs, NOW + 1);
 }

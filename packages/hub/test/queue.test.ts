@@ -5,7 +5,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { after } from "node:test";
+import pg from "pg";
 import { openPostgresQueue } from "../src/router/postgres-queue.ts";
 import { openSqliteQueue } from "../src/router/sqlite-queue.ts";
 import { openPostgresStore } from "../src/store/postgres.ts";
@@ -23,7 +25,22 @@ queueConformance("sqlite", async () => {
   dirs.push(dir);
   const path = join(dir, "cairn.db");
   const store = await openSqliteStore({ path });
-  return { store, queue: await openSqliteQueue(path), reopen: () => openSqliteQueue(path) };
+  return {
+    store,
+    queue: await openSqliteQueue(path),
+    reopen: () => openSqliteQueue(path),
+    failDeleteOf: async (sequence) => {
+      const db = new DatabaseSync(path);
+      db.exec(
+        `CREATE TRIGGER test_fail_delete BEFORE DELETE ON deliveries WHEN OLD.seq = ${sequence} ` +
+          "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+      );
+      return async () => {
+        db.exec("DROP TRIGGER test_fail_delete");
+        db.close();
+      };
+    },
+  };
 });
 
 // --- PostgreSQL: the store and the queue in a fresh schema per case.
@@ -33,6 +50,26 @@ whenPostgres("DeliveryQueue conformance: postgres", () =>
     const schema = tempSchema();
     const store = await openPostgresStore({ url: PG_URL, schema, poolSize: 4 });
     const open = () => openPostgresQueue({ url: PG_URL, schema, poolSize: 4 });
-    return { store, queue: await open(), reopen: open };
+    return {
+      store,
+      queue: await open(),
+      reopen: open,
+      failDeleteOf: async (sequence) => {
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(
+          `CREATE FUNCTION "${schema}".test_fail() RETURNS trigger LANGUAGE plpgsql AS ` +
+            "$$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
+        );
+        await c.query(
+          `CREATE TRIGGER test_fail_delete BEFORE DELETE ON "${schema}".deliveries FOR EACH ROW ` +
+            `WHEN (OLD.seq = ${sequence}) EXECUTE FUNCTION "${schema}".test_fail()`,
+        );
+        return async () => {
+          await c.query(`DROP TRIGGER test_fail_delete ON "${schema}".deliveries`);
+          await c.end();
+        };
+      },
+    };
   }),
 );

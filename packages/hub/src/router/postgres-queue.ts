@@ -3,6 +3,8 @@
  * `FOR UPDATE SKIP LOCKED` under a transaction-scoped advisory lock (so `maxInFlight` holds across replicas), a
  * claim is a lease (a replica that dies leaves rows that others take over once the lease expires), ordering lanes
  * are changed under a per-lane advisory lock, and the routing cursor moves by compare-and-set on its locked row.
+ * Outcomes (`complete`, `retryAt`) are group-committed (`group-commit.ts`): those of one loop turn are recorded by
+ * one transaction of multi-row statements, and each resolves after its commit.
  * @module
  */
 import type pg from "pg";
@@ -10,6 +12,7 @@ import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { toStoreError } from "../store/postgres-errors.ts";
 import { schemaLockKey } from "../store/postgres-migrations.ts";
 import { openSchemaPool } from "../store/postgres-pool.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { CLAIM_LOCK, LANE_LOCK, migrateQueue } from "./postgres-queue-schema.ts";
 import {
   type AttemptFailure,
@@ -96,11 +99,33 @@ const DEAD_LETTER_UPSERT = `
 
 type Client = pg.PoolClient;
 
+/** An outcome waiting for the next group commit. */
+type Outcome =
+  | { readonly kind: "complete"; readonly id: number }
+  | { readonly kind: "retry"; readonly id: number; readonly notBefore: number; readonly failure: AttemptFailure };
+
+// The retries of a batch, one row each (a retry of the same delivery twice in a batch: the last one wins).
+const RETRY_BATCH = `
+  UPDATE deliveries d SET state = 'pending', not_before = u.not_before, lease_until = NULL,
+    first_failure_ms = COALESCE(d.first_failure_ms, u.at), last_failure_ms = u.at, last_outcome = u.kind,
+    last_status = u.status, last_snippet = u.snippet
+  FROM (SELECT DISTINCT ON (id) * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::int[],
+    $6::text[]) WITH ORDINALITY AS x(id, not_before, at, kind, status, snippet, n) ORDER BY id, n DESC) u
+  WHERE d.id = u.id`;
+
+// After deleting deliveries of ordering lanes: the oldest delivery left in each of those lanes is unblocked.
+const UNBLOCK_LANES = `
+  UPDATE deliveries SET blocked = false WHERE id IN (
+    SELECT DISTINCT ON (d.subscription_id, d.lane) d.id FROM deliveries d
+    JOIN unnest($1::text[], $2::text[]) AS l(sub, lane) ON d.subscription_id = l.sub AND d.lane = l.lane
+    ORDER BY d.subscription_id, d.lane, d.seq)`;
+
 class PostgresQueue implements DeliveryQueue {
   readonly engine = "postgres";
   readonly #pool: pg.Pool;
   readonly #schemaKey: number;
   #closing: Promise<void> | null = null;
+  readonly #outcomes = new GroupCommit<Outcome>((ops) => this.#recordOutcomes(ops));
 
   constructor(pool: pg.Pool, schemaKey: number) {
     this.#pool = pool;
@@ -116,8 +141,9 @@ class PostgresQueue implements DeliveryQueue {
     }
   }
 
-  async #tx<T>(what: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    if (this.#closing) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
+  // `closing`: the group commit of outcomes reported before close() still runs while the queue closes.
+  async #tx<T>(what: string, fn: (c: Client) => Promise<T>, closing = false): Promise<T> {
+    if (this.#closing && !closing) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
     let client: Client;
     try {
       client = await this.#pool.connect();
@@ -254,8 +280,47 @@ class PostgresQueue implements DeliveryQueue {
     return row?.t === null || row?.t === undefined ? null : Number(row.t);
   }
 
-  async complete(id: number): Promise<void> {
-    await this.#tx("complete a delivery", (c) => this.#remove(c, id));
+  complete(id: number): Promise<void> {
+    if (this.#closing) return Promise.reject(new StoreError(StoreErrorCode.Closed, "the delivery queue is closed"));
+    return this.#outcomes.add({ kind: "complete", id });
+  }
+
+  // One group commit: the batch's deletions (lanes locked first, in order, then their next delivery unblocked) and
+  // retries in one transaction; a failure fails them all.
+  async #recordOutcomes(ops: readonly Outcome[]): Promise<void> {
+    const done = ops.flatMap((o) => (o.kind === "complete" ? [o.id] : []));
+    const retries = ops.flatMap((o) => (o.kind === "retry" ? [o] : []));
+    await this.#tx(
+      ops.length === 1 ? "record a delivery outcome" : `record ${ops.length} delivery outcomes`,
+      async (c) => {
+        if (done.length > 0) {
+          const laned = (
+            await c.query(
+              "SELECT subscription_id, lane FROM deliveries WHERE id = ANY($1::bigint[]) AND lane IS NOT NULL",
+              [done],
+            )
+          ).rows as Row[];
+          const lanes = laned.map((r) => ({ subscriptionId: String(r.subscription_id), lane: String(r.lane) }));
+          const keys = [...new Set(lanes.map((l) => `${l.subscriptionId}/${l.lane}`))].sort();
+          for (const key of keys) await c.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LANE_LOCK, key]);
+          await c.query("DELETE FROM deliveries WHERE id = ANY($1::bigint[])", [done]);
+          if (lanes.length > 0)
+            await c.query(UNBLOCK_LANES, [lanes.map((l) => l.subscriptionId), lanes.map((l) => l.lane)]);
+        }
+        if (retries.length > 0) {
+          const cols = retries.map((r) => ({ ...outcomeColumns(r.failure.outcome), r }));
+          await c.query(RETRY_BATCH, [
+            cols.map((x) => x.r.id),
+            cols.map((x) => x.r.notBefore),
+            cols.map((x) => x.r.failure.atMs),
+            cols.map((x) => x.kind),
+            cols.map((x) => x.status),
+            cols.map((x) => x.r.failure.responseSnippet ?? null),
+          ]);
+        }
+      },
+      true,
+    );
   }
 
   // Deletes a delivery and unblocks the next of its lane (the lowest sequence left).
@@ -275,15 +340,9 @@ class PostgresQueue implements DeliveryQueue {
     );
   }
 
-  async retryAt(id: number, notBefore: number, failure: AttemptFailure): Promise<void> {
-    const { kind, status } = outcomeColumns(failure.outcome);
-    await this.#q(
-      "schedule a retry",
-      "UPDATE deliveries SET state = 'pending', not_before = $1, lease_until = NULL, " +
-        "first_failure_ms = COALESCE(first_failure_ms, $2), last_failure_ms = $2, last_outcome = $3, " +
-        "last_status = $4, last_snippet = $5 WHERE id = $6",
-      [notBefore, failure.atMs, kind, status, failure.responseSnippet ?? null, id],
-    );
+  retryAt(id: number, notBefore: number, failure: AttemptFailure): Promise<void> {
+    if (this.#closing) return Promise.reject(new StoreError(StoreErrorCode.Closed, "the delivery queue is closed"));
+    return this.#outcomes.add({ kind: "retry", id, notBefore, failure });
   }
 
   async deadLetter(id: number, input: DeadLetterInput): Promise<DeadLetter | null> {
@@ -436,7 +495,8 @@ class PostgresQueue implements DeliveryQueue {
   }
 
   async close(): Promise<void> {
-    this.#closing ??= this.#pool.end().catch(() => {});
+    // Outcomes already reported to the queue are committed before the pool goes.
+    this.#closing ??= this.#outcomes.flush().then(() => this.#pool.end().catch(() => {}));
     await this.#closing;
   }
 }

@@ -2,12 +2,14 @@
  * The embedded delivery queue: the router's tables in the event store's SQLite file, through a second connection
  * (WAL, `synchronous=FULL`, `busy_timeout`), so routing reads the events table directly and a resolved write is
  * fsynced. Every operation is one synchronous transaction: nothing awaits inside one, so the store's connection
- * and this one never wait for each other within the process.
+ * and this one never wait for each other within the process. Outcomes (`complete`, `retryAt`) are group-committed
+ * (`group-commit.ts`): those of one loop turn share a transaction and its fsync, and each resolves after it.
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { openSqliteDatabase } from "../store/sqlite-open.ts";
+import { GroupCommit } from "./group-commit.ts";
 import {
   type AttemptFailure,
   type ClaimedDelivery,
@@ -59,6 +61,11 @@ const DEAD_LETTER_UPSERT = `
     attributes = excluded.attributes, body = excluded.body
   RETURNING *`;
 
+/** An outcome waiting for the next group commit. */
+type Outcome =
+  | { readonly kind: "complete"; readonly id: number }
+  | { readonly kind: "retry"; readonly id: number; readonly notBefore: number; readonly failure: AttemptFailure };
+
 class SqliteQueue implements DeliveryQueue {
   readonly engine = "sqlite";
   readonly #db: DatabaseSync;
@@ -66,6 +73,7 @@ class SqliteQueue implements DeliveryQueue {
   #closed = false;
   // Where the next claim starts in the subscription list, so no subscription always comes last.
   #rotation = 0;
+  readonly #outcomes = new GroupCommit<Outcome>((ops) => this.#recordOutcomes(ops));
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -81,9 +89,15 @@ class SqliteQueue implements DeliveryQueue {
     return s;
   }
 
-  // One immediate transaction around synchronous work; SQLite errors become StoreErrors.
+  // One immediate transaction around synchronous work; SQLite errors become StoreErrors. Outcomes still waiting
+  // for their group commit are committed first (synchronously), so every transaction sees them.
   #tx<T>(what: string, fn: () => T): T {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
+    if (this.#outcomes.size > 0) void this.#outcomes.flush();
+    return this.#run(what, fn);
+  }
+
+  #run<T>(what: string, fn: () => T): T {
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       const out = fn();
@@ -203,8 +217,20 @@ class SqliteQueue implements DeliveryQueue {
     return row.t === null ? null : Number(row.t);
   }
 
-  async complete(id: number): Promise<void> {
-    this.#tx("complete a delivery", () => this.#remove(id));
+  complete(id: number): Promise<void> {
+    if (this.#closed) return Promise.reject(new StoreError(StoreErrorCode.Closed, "the delivery queue is closed"));
+    return this.#outcomes.add({ kind: "complete", id });
+  }
+
+  // One group commit: every waiting outcome in one transaction (a failure fails them all, none is half-applied).
+  #recordOutcomes(ops: readonly Outcome[]): void {
+    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
+    this.#run(ops.length === 1 ? "record a delivery outcome" : `record ${ops.length} delivery outcomes`, () => {
+      for (const op of ops) {
+        if (op.kind === "complete") this.#remove(op.id);
+        else this.#retry(op.id, op.notBefore, op.failure);
+      }
+    });
   }
 
   // Deletes a delivery and unblocks the next of its lane (the lowest sequence left).
@@ -219,15 +245,18 @@ class SqliteQueue implements DeliveryQueue {
     ).run(String(gone.subscription_id), String(gone.lane));
   }
 
-  async retryAt(id: number, notBefore: number, failure: AttemptFailure): Promise<void> {
+  retryAt(id: number, notBefore: number, failure: AttemptFailure): Promise<void> {
+    if (this.#closed) return Promise.reject(new StoreError(StoreErrorCode.Closed, "the delivery queue is closed"));
+    return this.#outcomes.add({ kind: "retry", id, notBefore, failure });
+  }
+
+  #retry(id: number, notBefore: number, failure: AttemptFailure): void {
     const { kind, status } = outcomeColumns(failure.outcome);
-    this.#tx("schedule a retry", () =>
-      this.#stmt(
-        "UPDATE deliveries SET state = 'pending', not_before = ?, lease_until = NULL, " +
-          "first_failure_ms = COALESCE(first_failure_ms, ?), last_failure_ms = ?, last_outcome = ?, " +
-          "last_status = ?, last_snippet = ? WHERE id = ?",
-      ).run(notBefore, failure.atMs, failure.atMs, kind, status, failure.responseSnippet ?? null, id),
-    );
+    this.#stmt(
+      "UPDATE deliveries SET state = 'pending', not_before = ?, lease_until = NULL, " +
+        "first_failure_ms = COALESCE(first_failure_ms, ?), last_failure_ms = ?, last_outcome = ?, " +
+        "last_status = ?, last_snippet = ? WHERE id = ?",
+    ).run(notBefore, failure.atMs, failure.atMs, kind, status, failure.responseSnippet ?? null, id);
   }
 
   async deadLetter(id: number, input: DeadLetterInput): Promise<DeadLetter | null> {
@@ -364,6 +393,9 @@ class SqliteQueue implements DeliveryQueue {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
+    // Outcomes already reported to the queue are committed before the connection goes.
+    await this.#outcomes.flush();
     if (this.#closed) return;
     this.#closed = true;
     this.#statements.clear();
