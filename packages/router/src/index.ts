@@ -119,6 +119,7 @@ export {
 } from "./delivery.ts";
 export { type DurationResult, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
 export { isRouterError, RouterError, RouterErrorCode, type RouterErrorOptions } from "./errors.ts";
+export { type ExpiredStep, expiredStep, expiresAt, isExpired } from "./expiry.ts";
 export { DIALECTS, type FilterNode, MAX_FILTER_DEPTH } from "./filter-parse.ts";
 export {
   type CompiledFilters,
@@ -179,6 +180,7 @@ export {
   type HttpSubscription,
   type NatsSettings,
   type NatsSubscription,
+  type OnExpired,
   type Ordering,
   type PlainCredential,
   PROTOCOLS,

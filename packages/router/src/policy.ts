@@ -14,6 +14,7 @@
  * @module
  */
 import { RouterError, RouterErrorCode } from "./errors.ts";
+import { type ExpiredStep, expiredStep, isExpired } from "./expiry.ts";
 import type { DeliveryPolicy } from "./subscription.ts";
 
 /** The settings {@link retryDelay} reads. */
@@ -103,17 +104,21 @@ export interface AttemptReport {
   readonly retryAfter?: string | null;
   /** Current time, epoch ms (for an HTTP-date `Retry-After`). */
   readonly now: number;
+  /** When the delivery expires (see `expiresAt`), epoch ms; absent or null: never. */
+  readonly expiresAtMs?: number | null;
 }
 
 /** What to do after an attempt. */
 export type Step =
   | { readonly action: "done" }
   | { readonly action: "retry"; readonly retryNumber: number; readonly delayMs: number }
-  | { readonly action: "deadLetter"; readonly reason: "not_retryable" | "retries_exhausted" };
+  | { readonly action: "deadLetter"; readonly reason: "not_retryable" | "retries_exhausted" }
+  | ExpiredStep;
 
 /**
  * Combines the rules: classify the outcome, then retry after {@link retryDelay} (honouring `Retry-After` on 429
- * and 503) or dead-letter when the outcome is not retryable or the retries are used up.
+ * and 503) or dead-letter when the outcome is not retryable or the retries are used up. A retry that would start
+ * at or after `expiresAtMs` gives the policy's expired step instead (dead letter `expired`, or drop).
  */
 export function nextStep(policy: DeliveryPolicy, report: AttemptReport, random: RandomSource = Math.random): Step {
   const kind = classifyResponse(report.outcome);
@@ -121,11 +126,10 @@ export function nextStep(policy: DeliveryPolicy, report: AttemptReport, random: 
   if (kind === "dead") return { action: "deadLetter", reason: "not_retryable" };
   if (shouldDeadLetter(report.attempt, policy)) return { action: "deadLetter", reason: "retries_exhausted" };
   const retryAfter = honouredRetryAfter(report.outcome, report.retryAfter, report.now);
-  return {
-    action: "retry",
-    retryNumber: report.attempt,
-    delayMs: retryDelay(policy, report.attempt, random, retryAfter),
-  };
+  const delayMs = retryDelay(policy, report.attempt, random, retryAfter);
+  // A retry that would start after the delivery expired is not scheduled.
+  if (isExpired(report.expiresAtMs, report.now + delayMs)) return expiredStep(policy);
+  return { action: "retry", retryNumber: report.attempt, delayMs };
 }
 
 /** The `Retry-After` wait to honour for an outcome: only for 429 and 503, only when the header parses. */

@@ -106,6 +106,8 @@ export type BackoffPolicy = "linear" | "exponential";
 export type DeliveryFormat = "binary" | "structured";
 /** Which events of a subscription are delivered one at a time, in order: none, per `partitionkey`, per subject. */
 export type Ordering = "none" | "partitionKey" | "subject";
+/** What happens to a delivery that expired (`expirytime` passed, or older than `maxAge`). */
+export type OnExpired = "deadLetter" | "drop";
 /** What a subscriber's response body means: nothing, or a reply when it is a CloudEvent carrying a CDEvent. */
 export type ResponseMode = "ignoreBody" | "replyIfCloudEvent";
 
@@ -137,6 +139,10 @@ export interface DeliveryPolicy {
   readonly rateLimit?: number;
   /** How response bodies are treated. */
   readonly responseMode: ResponseMode;
+  /** Deliveries of events older than this (since the hub received them), in ms, expire; absent: no limit. */
+  readonly maxAge?: number;
+  /** What happens to an expired delivery: dead-lettered with reason `expired` (default), or dropped. */
+  readonly onExpired: OnExpired;
 }
 
 /** The defaults of {@link DeliveryPolicy} (Knative's cluster defaults where Knative has the setting). */
@@ -152,6 +158,7 @@ export const DEFAULT_DELIVERY: DeliveryPolicy = Object.freeze({
   ordering: "none",
   maxInFlight: 16,
   responseMode: "replyIfCloudEvent",
+  onExpired: "deadLetter",
 });
 
 /** A duration as a request may give it: milliseconds, or an ISO-8601 duration (`PT0.2S`). */
@@ -172,6 +179,8 @@ export interface DeliveryPolicyInput {
   readonly maxInFlight?: number;
   readonly rateLimit?: number;
   readonly responseMode?: ResponseMode;
+  readonly maxAge?: DurationInput;
+  readonly onExpired?: OnExpired;
 }
 
 /** Members every subscription has, whatever its protocol. */

@@ -24,6 +24,8 @@ const MEMBERS: ReadonlySet<string> = new Set([
   "maxInFlight",
   "rateLimit",
   "responseMode",
+  "maxAge",
+  "onExpired",
 ]);
 
 const DURATION_CODES = { type: IssueCode.Type, format: IssueCode.Format, range: IssueCode.Range } as const;
@@ -53,7 +55,10 @@ export function readDelivery(input: unknown, path: string, issues: Issue[]): Del
     maxInFlight: r.integer("maxInFlight", 1, DELIVERY_LIMITS.maxInFlight) ?? DEFAULT_DELIVERY.maxInFlight,
     responseMode:
       r.choice("responseMode", ["ignoreBody", "replyIfCloudEvent"] as const) ?? DEFAULT_DELIVERY.responseMode,
+    onExpired: r.choice("onExpired", ["deadLetter", "drop"] as const) ?? DEFAULT_DELIVERY.onExpired,
   };
+  const maxAge = r.duration("maxAge", 1);
+  if (maxAge !== undefined) policy.maxAge = maxAge;
   const deadLetterSink = r.present("deadLetterSink")
     ? checkHttpUrl(input.deadLetterSink, r.at("deadLetterSink"), issues)
     : undefined;

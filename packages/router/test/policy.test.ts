@@ -11,7 +11,10 @@ import {
   baseDelay,
   classifyResponse,
   DEFAULT_DELIVERY,
+  expiredStep,
+  expiresAt,
   honouredRetryAfter,
+  isExpired,
   isRouterError,
   nextStep,
   parseRetryAfter,
@@ -279,5 +282,65 @@ describe("dead-lettering", () => {
       action: "deadLetter",
       reason: "not_retryable",
     });
+  });
+});
+
+describe("expiry: expirytime and maxAge", () => {
+  const t0 = Date.parse("2026-11-21T10:00:00Z");
+
+  test("the earlier of the expirytime attribute and ingestion + maxAge; null when neither", () => {
+    const policy = { maxAge: 60_000 };
+    assert.equal(expiresAt({}, {}, t0), null);
+    assert.equal(expiresAt(policy, {}, t0), t0 + 60_000);
+    assert.equal(expiresAt({}, { expirytime: "2026-11-21T10:00:30Z" }, t0), t0 + 30_000);
+    assert.equal(expiresAt(policy, { expirytime: "2026-11-21T10:00:30Z" }, t0), t0 + 30_000);
+    assert.equal(expiresAt(policy, { expirytime: "2026-11-21T11:00:00+01:00" }, t0), t0, "offsets are honoured");
+    assert.equal(expiresAt(policy, { expirytime: "2026-11-21T12:00:00Z" }, t0), t0 + 60_000);
+  });
+
+  test("an expirytime that is not an RFC 3339 timestamp is ignored, never a reason to drop", () => {
+    for (const expirytime of ["yesterday", "2026-11-21", 1_700_000_000_000, "", null])
+      assert.equal(expiresAt({}, { expirytime }, t0), null, String(expirytime));
+  });
+
+  test("isExpired: at or after the instant; null never", () => {
+    assert.equal(isExpired(null, t0), false);
+    assert.equal(isExpired(undefined, t0), false);
+    assert.equal(isExpired(t0, t0 - 1), false);
+    assert.equal(isExpired(t0, t0), true);
+  });
+
+  test("nextStep: a retry that would start at or after the expiry gives the policy's expired step", () => {
+    const policy = { ...DEFAULT_DELIVERY, jitter: 0, backoffDelay: 1000 };
+    const report = { outcome: 503, attempt: 1, now: t0 };
+    assert.deepEqual(nextStep(policy, { ...report, expiresAtMs: t0 + 1001 }), {
+      action: "retry",
+      retryNumber: 1,
+      delayMs: 1000,
+    });
+    assert.deepEqual(nextStep(policy, { ...report, expiresAtMs: t0 + 1000 }), {
+      action: "deadLetter",
+      reason: "expired",
+    });
+    assert.deepEqual(nextStep({ ...policy, onExpired: "drop" }, { ...report, expiresAtMs: t0 + 10 }), {
+      action: "drop",
+      reason: "expired",
+    });
+    // Retry-After lengthens the wait past the expiry.
+    assert.equal(
+      nextStep(policy, { ...report, outcome: 429, retryAfter: "5", expiresAtMs: t0 + 3000 }).action,
+      "deadLetter",
+    );
+    // Success and non-retryable outcomes are what they are, expired or not.
+    assert.deepEqual(nextStep(policy, { ...report, outcome: 200, expiresAtMs: t0 - 1 }), { action: "done" });
+    assert.deepEqual(nextStep(policy, { ...report, outcome: 400, expiresAtMs: t0 - 1 }), {
+      action: "deadLetter",
+      reason: "not_retryable",
+    });
+  });
+
+  test("expiredStep follows onExpired", () => {
+    assert.deepEqual(expiredStep(DEFAULT_DELIVERY), { action: "deadLetter", reason: "expired" });
+    assert.deepEqual(expiredStep({ onExpired: "drop" }), { action: "drop", reason: "expired" });
   });
 });

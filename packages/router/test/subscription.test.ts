@@ -185,6 +185,7 @@ describe("normalisation", () => {
       ordering: "none",
       maxInFlight: 16,
       responseMode: "replyIfCloudEvent",
+      onExpired: "deadLetter",
     });
   });
 
@@ -211,6 +212,8 @@ describe("normalisation", () => {
       maxInFlight: 1,
       rateLimit: 0.5,
       responseMode: "ignoreBody",
+      maxAge: 1,
+      onExpired: "drop",
     };
     assert.deepEqual(valid({ delivery }).delivery, delivery);
   });
