@@ -14,6 +14,7 @@ export const SERVE_FLAGS: Readonly<Record<string, string>> = {
   port: "port",
   data: "data",
   store: "store",
+  "nats.url": "nats",
   insecure: "insecure",
   tokens: "token",
   "limits.maxRequestBytes": "max-request-bytes",

@@ -13,6 +13,7 @@ const BAD_FLAGS: Record<string, [flag: string, value: string]> = {
   port: ["--port", "abc"],
   data: ["--data", ""],
   store: ["--store", "mysql://db"],
+  "nats.url": ["--nats", "http://x"],
   tokens: ["--token", "no-colons"],
   "limits.maxRequestBytes": ["--max-request-bytes", "lots"],
   "limits.maxEventBytes": ["--max-event-bytes", "1KiB"],
@@ -25,7 +26,14 @@ const BAD_FLAGS: Record<string, [flag: string, value: string]> = {
   shutdownTimeout: ["--shutdown-timeout", "soon"],
 };
 /** Keys set by environment or config file only (the help says so), and the one boolean flag. */
-const ENV_ONLY = ["postgres.schema", "postgres.poolSize", "retention.interval", "subscriptions", "triggers"];
+const ENV_ONLY = [
+  "postgres.schema",
+  "postgres.poolSize",
+  "nats.prefix",
+  "retention.interval",
+  "subscriptions",
+  "triggers",
+];
 const BOOLEAN = ["insecure"];
 
 describe("cairn serve: configuration", () => {

@@ -159,7 +159,7 @@ async function startConfiguredRouter(
 ): Promise<RouterEngine> {
   let queue: DeliveryQueue | null = null;
   try {
-    queue = await openQueue(config.store);
+    queue = await openQueue(config.store, config.bus);
     return await startRouter({
       store: parts.store,
       queue,

@@ -38,6 +38,8 @@ Options:
   --host HOST                address to bind (default 127.0.0.1); beyond loopback it needs --token or --insecure
   --data DIR                 directory of the embedded SQLite store (default ./cairn-data)
   --store URL                postgres://… to store events in PostgreSQL instead (default sqlite)
+  --nats URL                 nats://… to hold deliveries in NATS JetStream, shared by replicas (needs --store
+                             postgres://…; see docs/router.md)
   -c, --config FILE          JSON config file (default $CAIRN_CONFIG); flags override it and the environment
   --token NAME:SCOPES:SECRET an API token, SCOPES being ingest, read and/or admin joined with +, e.g.
                              ci:ingest:s3cret-value; repeatable. With tokens every API request needs one. Prefer
@@ -63,6 +65,8 @@ Every setting is also a config file key, and all but subscriptions and triggers 
 no flag:
   postgres.schema      CAIRN_PG_SCHEMA            schema of the PostgreSQL tables (default public)
   postgres.poolSize    CAIRN_PG_POOL_SIZE         PostgreSQL connections (default 10)
+  nats.prefix          CAIRN_NATS_PREFIX          namespace of the NATS streams, subjects and consumers (default
+                                                  cairn)
   retention.interval   CAIRN_RETENTION_INTERVAL   how often retention runs (default 1m)
   subscriptions        (config file only)         subscriptions to deliver events to, each with its id (see
                                                   docs/router.md); read-only through the API

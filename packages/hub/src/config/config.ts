@@ -26,6 +26,18 @@ export type StoreConfig =
   | { readonly kind: "sqlite"; readonly path: string }
   | { readonly kind: "postgres"; readonly url: string; readonly schema: string; readonly poolSize: number };
 
+/**
+ * The scale-out bus: NATS JetStream holds the deliveries (and a log of routed events) under `prefix`; the store
+ * must be PostgreSQL (subscriptions, the routing cursor and dead letters stay there).
+ */
+export interface BusConfig {
+  readonly kind: "nats";
+  /** NATS server URL(s), comma-separated. */
+  readonly url: string;
+  /** Namespace of the streams, subjects and consumers. */
+  readonly prefix: string;
+}
+
 /** Log levels, most to least verbose. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
@@ -36,6 +48,8 @@ export interface HubConfig {
   /** Directory of the embedded database and other local state. */
   readonly dataDir: string;
   readonly store: StoreConfig;
+  /** NATS JetStream as the delivery engine (`nats.url`), or null for the store's own queue. */
+  readonly bus: BusConfig | null;
   /** Allow a non-loopback address without tokens. */
   readonly insecure: boolean;
   readonly tokens: readonly Token[];
@@ -91,6 +105,8 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   store: "CAIRN_STORE",
   "postgres.schema": "CAIRN_PG_SCHEMA",
   "postgres.poolSize": "CAIRN_PG_POOL_SIZE",
+  "nats.url": "CAIRN_NATS_URL",
+  "nats.prefix": "CAIRN_NATS_PREFIX",
   insecure: "CAIRN_INSECURE",
   tokens: "CAIRN_TOKENS",
   "limits.maxRequestBytes": "CAIRN_MAX_REQUEST_BYTES",
@@ -209,6 +225,7 @@ export function resolveConfig(
     port,
     dataDir,
     store,
+    bus: busOf(r, store),
     insecure: r.bool("insecure", false),
     tokens,
     limits: {
@@ -247,6 +264,19 @@ function triggersOf(r: Reader): Trigger[] {
   const { triggers, problems } = configTriggers(raw);
   for (const p of problems) r.failWithin("triggers", p.at, p.message);
   return triggers;
+}
+
+// NATS needs the PostgreSQL store: the JetStream engine keeps subscriptions, the cursor and dead letters there.
+function busOf(r: Reader, store: StoreConfig): BusConfig | null {
+  if (!r.has("nats.url")) return null;
+  const url = r.string("nats.url", "");
+  const prefix = r.string("nats.prefix", "cairn");
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(prefix)) r.fail("nats.prefix", "must be 1 to 32 letters, digits, _ or -");
+  if (!url.split(",").every((u) => /^(nats|tls):\/\/[^\s,]+$/.test(u.trim())))
+    r.fail("nats.url", "must be a nats:// URL (several separated by commas)");
+  else if (store.kind !== "postgres")
+    r.fail("nats.url", "needs the PostgreSQL store (store: postgres://…): NATS JetStream only holds the deliveries");
+  return { kind: "nats", url, prefix };
 }
 
 function storeOf(r: Reader, dataDir: string): StoreConfig {

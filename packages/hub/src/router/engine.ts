@@ -90,7 +90,7 @@ export class RouterEngine {
         metrics.routed(n);
         if (n > 0) this.#dispatcher.poke();
       },
-      ...(options.queue.engine === "postgres" ? { beforePage: () => this.#sync() } : {}),
+      ...(options.queue.engine !== "sqlite" ? { beforePage: () => this.#sync() } : {}),
     });
     const replyDeps = { cdevents: options.cdevents, commits: options.commits, maxEventBytes: options.maxEventBytes };
     this.#dispatcher = new Dispatcher({
@@ -124,7 +124,7 @@ export class RouterEngine {
     if (recovered > 0) log.info({ recovered }, "deliveries left in flight put back to pending");
     await this.#routing.start();
     this.#dispatcher.start();
-    const syncMs = this.#o.syncMs ?? (queue.engine === "postgres" ? 2000 : 0);
+    const syncMs = this.#o.syncMs ?? (queue.engine !== "sqlite" ? 2000 : 0);
     if (syncMs > 0) this.#syncTimer = setInterval(() => void this.#sync(), syncMs).unref();
   }
 
