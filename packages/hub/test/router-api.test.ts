@@ -84,18 +84,25 @@ describe("subscriptions API", () => {
     assert.equal(put.json.error.issues[0].code, "id_mismatch");
   });
 
-  it("refuses NATS sinks (not supported yet by the embedded engine), non-JSON and empty bodies", async () => {
+  it("accepts NATS sinks with a subject; refuses wildcard subjects, non-JSON and empty bodies", async () => {
     const nats = await call(t.url, "POST", SUBS, {
       sink: "nats://127.0.0.1:4222",
       protocol: "NATS",
       protocolsettings: { subject: "cdevents.all" },
     });
-    assert.equal(nats.status, 400);
+    assert.equal(nats.status, 201);
+    assert.deepEqual(nats.json.protocolsettings, { subject: "cdevents.all" });
+    assert.equal((await call(t.url, "DELETE", `${SUBS}/${nats.json.id}`)).status, 200);
+    const wildcard = await call(t.url, "POST", SUBS, {
+      sink: "nats://127.0.0.1:4222",
+      protocol: "NATS",
+      protocolsettings: { subject: "cdevents.*" },
+    });
+    assert.equal(wildcard.status, 400);
     assert.deepEqual(
-      nats.json.error.issues.map((i: { path: string; code: string }) => [i.path, i.code]),
-      [["/protocol", "unsupported_protocol"]],
+      wildcard.json.error.issues.map((i: { path: string; code: string }) => [i.path, i.code]),
+      [["/protocolsettings/subject", "format"]],
     );
-    assert.match(nats.json.error.issues[0].message, /not supported yet by the embedded engine/);
     const text = await call(t.url, "POST", SUBS, "{not json");
     assert.equal(text.status, 400);
     assert.equal(text.json.error.code, "invalid_json");
@@ -216,7 +223,7 @@ describe("subscriptions in the config file", () => {
           declared("ok"),
           { id: "bad", sink: "nope", protocol: "HTTP", filters: [{ sql: "type =" }] },
           { sink: "http://127.0.0.1:9/", protocol: "HTTP" },
-          { id: "n", sink: "nats://127.0.0.1:4222", protocol: "NATS", protocolsettings: { subject: "x" } },
+          { id: "n", sink: "nats://127.0.0.1:4222", protocol: "NATS", protocolsettings: { subject: "x.>" } },
           declared("ok"),
         ],
       }),
@@ -227,7 +234,7 @@ describe("subscriptions in the config file", () => {
     assert.match(text, /subscriptions\[1\]\/sink: /);
     assert.match(text, /subscriptions\[1\]\/filters\/0\/sql: .*line 1/);
     assert.match(text, /subscriptions\[2\]\/id: .*\(required\)/);
-    assert.match(text, /subscriptions\[3\]\/protocol: NATS is not supported yet/);
+    assert.match(text, /subscriptions\[3\]\/protocolsettings\/subject: a NATS subject is .*\(format\)/);
     assert.match(text, /subscriptions\[4\]\/id: ok is declared twice/);
     assert.ok(
       text.split("\n").every((l) => l.startsWith(`config file ${file}: subscriptions[`)),

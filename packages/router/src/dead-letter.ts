@@ -18,8 +18,8 @@ export type DeadLetterReason = "not_retryable" | "retries_exhausted" | "expired"
 export interface DeliveryFailure {
   /** The URL that failed (the subscriber, not the dead-letter sink). */
   readonly destination: string;
-  /** The last attempt's outcome. */
-  readonly outcome: AttemptOutcome;
+  /** The last attempt's outcome; `none` when no attempt was made (the delivery expired before its first). */
+  readonly outcome: AttemptOutcome | "none";
   /** The last response's body, if any. */
   readonly responseBody?: string | Uint8Array;
   /** Attempts made, first included. */
@@ -38,11 +38,11 @@ export const MAX_ERROR_DATA = 1024;
 export const DeadLetterExtension = {
   /** Knative: the URL that failed. */
   Destination: "knativeerrordest",
-  /** Knative: the HTTP status, 500 for a network error or a timeout. */
+  /** Knative: the HTTP status, 500 for a network error or a timeout; absent when no attempt was made. */
   Code: "knativeerrorcode",
   /** Knative: base64 of the response body, at most 1024 characters (the first 768 bytes). Absent if empty. */
   Data: "knativeerrordata",
-  /** Cairn: `status`, `network` or `timeout` (what `knativeerrorcode` 500 cannot tell apart). */
+  /** Cairn: `status`, `network`, `timeout` (what `knativeerrorcode` 500 cannot tell apart) or `none` (no attempt). */
   Outcome: "cairnoutcome",
   /** Cairn: attempts made. */
   Attempts: "cairnattempts",
@@ -64,10 +64,10 @@ const utf8 = new TextEncoder();
  * truncated encoding and valid base64.
  */
 export function deadLetterAttributes(failure: DeliveryFailure): Record<string, AttributeValue> {
-  const out: Record<string, AttributeValue> = {
-    [DeadLetterExtension.Destination]: failure.destination,
-    [DeadLetterExtension.Code]: typeof failure.outcome === "number" ? failure.outcome : 500,
-  };
+  const out: Record<string, AttributeValue> = { [DeadLetterExtension.Destination]: failure.destination };
+  // Without an attempt there is no code to report.
+  if (failure.outcome !== "none")
+    out[DeadLetterExtension.Code] = typeof failure.outcome === "number" ? failure.outcome : 500;
   const body = failure.responseBody;
   if (body !== undefined && body.length > 0) {
     const bytes = typeof body === "string" ? utf8.encode(body) : body;

@@ -3,13 +3,15 @@
  * token buckets `rateLimit`), sends each attempt, and records its outcome durably — done, retry at a `not_before`
  * computed by the delivery policy (honouring a capped `Retry-After` on 429 and 503), or dead letter. Attempts run
  * concurrently up to a process-wide bound; a slow sink only holds its own subscription's slots, and ingest never
- * waits for any of it.
+ * waits for any of it. An attempt stops counting against the bound once its sink has answered: recording the
+ * outcome (group-committed by the queue) and the next claim proceed side by side.
  * @module
  */
-import { buildDeliveryRequest, nextStep, type Subscription } from "@cairn/router";
+import { type AttemptOutcome, expiredStep, isExpired, nextStep, type Step, type Subscription } from "@cairn/router";
 import type { Logger } from "pino";
-import { type AttemptResult, sendAttempt } from "./attempt.ts";
+import type { AttemptResult } from "./attempt.ts";
 import { DeadLetterSender } from "./dead-letter-sender.ts";
+import { DeliverySender, deliveryExpiry } from "./delivery-sender.ts";
 import type { RouterMetrics } from "./metrics.ts";
 import type { AttemptFailure, ClaimedDelivery, DeliveryQueue } from "./queue.ts";
 import { SNIPPET_CHARS } from "./queue-rows.ts";
@@ -48,9 +50,12 @@ const BUSY_MS = 50;
 export class Dispatcher {
   readonly #deps: DispatcherDeps;
   readonly #inFlight = new Set<Promise<void>>();
+  // Attempts waiting for their sink (the concurrency bound); `#inFlight` also holds those recording an outcome.
+  #sending = 0;
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #stop = new AbortController();
   readonly #deadLetters: DeadLetterSender;
+  readonly #sender: DeliverySender;
   #scheduled = false;
   #pumping: Promise<void> | null = null;
   #again = false;
@@ -60,6 +65,7 @@ export class Dispatcher {
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
     this.#deadLetters = new DeadLetterSender(deps.queue, deps.log, this.#stop.signal);
+    this.#sender = new DeliverySender(deps.maxBodyBytes);
   }
 
   /** Attempts in flight in this process. */
@@ -104,7 +110,7 @@ export class Dispatcher {
   // Claims and starts what it can; returns how long to wait before looking again.
   async #claimRound(): Promise<number> {
     if (this.#stopped) return IDLE_MS;
-    const free = this.#deps.concurrency - this.#inFlight.size;
+    const free = this.#deps.concurrency - this.#sending;
     let claimed: ClaimedDelivery[] = [];
     if (free > 0) {
       const now = Date.now();
@@ -164,29 +170,58 @@ export class Dispatcher {
       metrics.delivery("dropped");
       return;
     }
-    const request = buildDeliveryRequest(s, { ...c.event, sequence: c.sequence }, { attempt: c.attempt });
-    const result = await sendAttempt(request, s.delivery.timeout, this.#stop.signal, this.#deps.maxBodyBytes);
+    const expiresAtMs = deliveryExpiry(s, c);
+    if (isExpired(expiresAtMs, Date.now())) {
+      const snippet = `expired at ${new Date(expiresAtMs ?? 0).toISOString()} before attempt ${c.attempt}`;
+      return this.#settle(s, c, expiredStep(s.delivery), {
+        outcome: "none",
+        responseSnippet: snippet,
+        atMs: Date.now(),
+      });
+    }
+    let result: AttemptResult;
+    this.#sending++;
+    try {
+      result = await this.#sender.send(s, c, { ...c.event, sequence: c.sequence }, this.#stop.signal);
+    } finally {
+      this.#sending--;
+    }
     if (result.aborted) return; // stopping: left in flight, recovered at the next start
+    // The sink answered: its slot is free while the outcome is recorded.
+    this.poke();
     const failure = await this.#settleReply(s, c, result);
     const now = Date.now();
     const outcome = failure?.outcome ?? result.outcome;
     const retryAfter = result.headers?.get("retry-after") ?? null;
-    const step = nextStep(s.delivery, { outcome, attempt: c.attempt, retryAfter, now });
-    if (step.action === "done") {
-      await queue.complete(c.id);
-      metrics.delivery("delivered", now - c.ingestedMs);
-      return;
-    }
+    const step = nextStep(s.delivery, { outcome, attempt: c.attempt, retryAfter, now, expiresAtMs });
     const failed: AttemptFailure = failure ?? {
       outcome,
       responseSnippet: result.body.slice(0, SNIPPET_CHARS),
       atMs: now,
     };
+    return this.#settle(s, c, step, failed);
+  }
+
+  // Records what an attempt (or its expiry) decided.
+  async #settle(s: Subscription, c: ClaimedDelivery, step: Step, failed: AttemptFailure): Promise<void> {
+    const { queue, metrics } = this.#deps;
+    const now = failed.atMs;
+    if (step.action === "done") {
+      await queue.complete(c.id);
+      metrics.delivery("delivered", now - c.ingestedMs);
+      return;
+    }
     if (step.action === "retry") {
       await queue.retryAt(c.id, now + step.delayMs, failed);
       metrics.retry();
       return;
     }
+    if (step.action === "drop") {
+      await queue.complete(c.id);
+      metrics.delivery("expired");
+      return;
+    }
+    const outcome = failed.outcome;
     const dead = await queue.deadLetter(c.id, { reason: step.reason, sink: s.sink, failure: failed });
     metrics.deadLetter(step.reason);
     metrics.delivery("dead_lettered");
@@ -202,7 +237,7 @@ export class Dispatcher {
     s: Subscription,
     c: ClaimedDelivery,
     result: Extract<AttemptResult, { aborted: false }>,
-  ): Promise<AttemptFailure | null> {
+  ): Promise<(AttemptFailure & { readonly outcome: AttemptOutcome }) | null> {
     if (result.outcome !== 200 || s.delivery.responseMode !== "replyIfCloudEvent" || !result.headers) return null;
     if (result.truncated) {
       this.#deps.metrics.reply("invalid");
@@ -242,6 +277,7 @@ export class Dispatcher {
     await Promise.race([all, timeout]);
     clearTimeout(timer);
     this.#stop.abort();
+    await this.#sender.close();
     await Promise.allSettled([...this.#inFlight]);
   }
 }

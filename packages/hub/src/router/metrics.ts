@@ -6,8 +6,11 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { DeliveryQueue } from "./queue.ts";
 
-/** How a delivery ended: delivered, dead-lettered, or dropped (its subscription or its event is gone). */
-export type DeliveryOutcome = "delivered" | "dead_lettered" | "dropped";
+/**
+ * How a delivery ended: delivered, dead-lettered, dropped (its subscription or its event is gone), or expired
+ * (dropped by `onExpired: drop`; expired deliveries that are dead-lettered count as `dead_lettered`).
+ */
+export type DeliveryOutcome = "delivered" | "dead_lettered" | "dropped" | "expired";
 
 /** What became of a response that could be a reply. */
 export type ReplyOutcome = "ingested" | "duplicate" | "refused" | "invalid" | "failed";
@@ -27,7 +30,7 @@ export class RouterMetrics {
     const registers = [registry];
     this.#deliveries = new Counter({
       name: "cairn_router_deliveries_total",
-      help: "Deliveries by final outcome (delivered, dead_lettered, dropped).",
+      help: "Deliveries by final outcome (delivered, dead_lettered, dropped, expired).",
       labelNames: ["outcome"],
       registers,
     });

@@ -48,7 +48,7 @@ export function rowToDeadLetter(r: Row): DeadLetter {
     sink: String(r.sink),
     reason: String(r.reason) as DeadLetterReason,
     attempts: Number(r.attempts),
-    lastOutcome: outcome === "network" || outcome === "timeout" ? outcome : "status",
+    lastOutcome: outcome === "network" || outcome === "timeout" || outcome === "none" ? outcome : "status",
     lastStatus: numOrNull(r.last_status),
     responseSnippet: strOrNull(r.snippet),
     firstFailureMs: Number(r.first_failure_ms),

@@ -72,7 +72,8 @@ export interface ClaimOptions {
 
 /** What a failed attempt ended with. */
 export interface AttemptFailure {
-  readonly outcome: AttemptOutcome;
+  /** How the last attempt ended; `none` when no attempt was made (the delivery expired before its first). */
+  readonly outcome: AttemptOutcome | "none";
   /** The start of the response body (text), for the dead letter. */
   readonly responseSnippet?: string;
   /** When the attempt ended, epoch ms. */
@@ -99,8 +100,8 @@ export interface DeadLetter {
   readonly sink: string;
   readonly reason: DeadLetterReason;
   readonly attempts: number;
-  /** `status`, `network` or `timeout`. */
-  readonly lastOutcome: "status" | "network" | "timeout";
+  /** `status`, `network` or `timeout`; `none` when no attempt was made (expired before the first). */
+  readonly lastOutcome: "status" | "network" | "timeout" | "none";
   /** The last HTTP status, null for a network error or timeout. */
   readonly lastStatus: number | null;
   readonly responseSnippet: string | null;
@@ -219,8 +220,8 @@ export interface DeliveryQueue {
 export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /** The `lastOutcome`/`lastStatus` pair of an attempt outcome. */
-export function outcomeColumns(outcome: AttemptOutcome): {
-  kind: "status" | "network" | "timeout";
+export function outcomeColumns(outcome: AttemptOutcome | "none"): {
+  kind: "status" | "network" | "timeout" | "none";
   status: number | null;
 } {
   return typeof outcome === "number" ? { kind: "status", status: outcome } : { kind: outcome, status: null };

@@ -1,21 +1,8 @@
 /**
- * What the embedded engine adds to subscription validation: the protocols it cannot deliver yet, and subscriptions
- * declared in the config file (validated at start, each problem naming `subscriptions[i]…`).
+ * Subscriptions declared in the config file: validated at start, each problem naming `subscriptions[i]…`.
  * @module
  */
-import { type Issue, IssueCode, type Subscription, validateSubscription } from "@cairn/router";
-
-/** Issues for what the embedded engine cannot deliver yet (NATS). */
-export function engineIssues(subscription: Subscription): Issue[] {
-  if (subscription.protocol !== "NATS") return [];
-  return [
-    {
-      path: "/protocol",
-      code: IssueCode.UnsupportedProtocol,
-      message: "NATS is not supported yet by the embedded engine; use HTTP",
-    },
-  ];
-}
+import { type Subscription, validateSubscription } from "@cairn/router";
 
 /** A problem of the config file's subscriptions: where (`[1]/sink`, after `subscriptions`) and what. */
 export interface ConfigSubscriptionProblem {
@@ -35,10 +22,11 @@ export function configSubscriptions(raw: unknown): {
   const ids = new Set<string>();
   raw.forEach((entry: unknown, i) => {
     const r = validateSubscription(entry);
-    const issues = r.ok ? engineIssues(r.subscription) : r.issues;
-    for (const issue of issues)
-      problems.push({ at: `[${i}]${issue.path}`, message: `${issue.message} (${issue.code})` });
-    if (!r.ok || issues.length > 0) return;
+    if (!r.ok) {
+      for (const issue of r.issues)
+        problems.push({ at: `[${i}]${issue.path}`, message: `${issue.message} (${issue.code})` });
+      return;
+    }
     if (ids.has(r.subscription.id))
       problems.push({ at: `[${i}]/id`, message: `${r.subscription.id} is declared twice` });
     ids.add(r.subscription.id);

@@ -9,7 +9,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
-  type Issue,
   redactSubscription,
   type SubscriptionResult,
   validateCreateRequest,
@@ -19,7 +18,6 @@ import type { HubContext } from "../context.ts";
 import { HttpError, sendJson } from "../http/respond.ts";
 import type { RouterEngine } from "../router/engine.ts";
 import type { SubscriptionRecord } from "../router/queue.ts";
-import { engineIssues } from "../router/subscription-rules.ts";
 import { readJsonBody } from "./router-common.ts";
 
 const PATH = "/api/v1/subscriptions";
@@ -105,8 +103,8 @@ function withoutOrigin(body: unknown): unknown {
 }
 
 function valid(r: SubscriptionResult): Extract<SubscriptionResult, { ok: true }>["subscription"] {
-  const issues: readonly Issue[] = r.ok ? engineIssues(r.subscription) : r.issues;
-  if (r.ok && issues.length === 0) return r.subscription;
+  if (r.ok) return r.subscription;
+  const { issues } = r;
   const first = issues[0];
   const summary = first ? `${first.path || "/"}: ${first.message}` : "invalid";
   throw new HttpError(400, "invalid_subscription", `the subscription is invalid: ${summary}`, { issues });
