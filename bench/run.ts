@@ -10,10 +10,11 @@ import { cesqlSuite } from "./cesql.ts";
 import { BenchSetupError } from "./corpus.ts";
 import { Bench, describeMachine, type Suite } from "./harness.ts";
 import { ingestSuite } from "./ingest.ts";
+import { routerSuite } from "./router.ts";
 import { sdkSuite } from "./sdk.ts";
 
 /** Every suite, in run order. Add new ones (router…) here. */
-const SUITES: readonly Suite[] = [sdkSuite, ingestSuite, cesqlSuite];
+const SUITES: readonly Suite[] = [sdkSuite, ingestSuite, cesqlSuite, routerSuite];
 
 async function main(args: readonly string[]): Promise<void> {
   const unknown = args.filter((a) => !SUITES.some((s) => s.name === a));

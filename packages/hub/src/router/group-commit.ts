@@ -36,6 +36,11 @@ export class GroupCommit<Op> {
     return this.#waiting.length;
   }
 
+  /** The operations waiting for a commit, oldest first (not those of a batch being committed). */
+  waiting(): Op[] {
+    return this.#waiting.map((w) => w.op);
+  }
+
   /** Queues `op`; resolves once it is committed, rejects when its batch failed. */
   add(op: Op): Promise<void> {
     return new Promise<void>((resolve, reject) => {

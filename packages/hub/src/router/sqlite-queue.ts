@@ -74,6 +74,8 @@ class SqliteQueue implements DeliveryQueue {
   // Where the next claim starts in the subscription list, so no subscription always comes last.
   #rotation = 0;
   readonly #outcomes = new GroupCommit<Outcome>((ops) => this.#recordOutcomes(ops));
+  // The connection's `synchronous` setting: FULL (true) unless the last transaction was one that may skip fsync.
+  #fsync = true;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -90,14 +92,25 @@ class SqliteQueue implements DeliveryQueue {
   }
 
   // One immediate transaction around synchronous work; SQLite errors become StoreErrors. Outcomes still waiting
-  // for their group commit are committed first (synchronously), so every transaction sees them.
-  #tx<T>(what: string, fn: () => T): T {
+  // for their group commit are committed first (synchronously), so the transaction sees them — except in the
+  // routing and claim transactions (`fsync = false`), which do not touch deliveries in flight: they must not wait
+  // for an fsync, being on the way from ingest to delivery.
+  #tx<T>(what: string, fn: () => T, fsync = true): T {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
-    if (this.#outcomes.size > 0) void this.#outcomes.flush();
-    return this.#run(what, fn);
+    if (fsync && this.#outcomes.size > 0) void this.#outcomes.flush();
+    return this.#run(what, fn, fsync);
   }
 
-  #run<T>(what: string, fn: () => T): T {
+  // `fsync = false` commits with `synchronous=NORMAL`: in WAL mode the commit is in the log at once (a crashed
+  // process loses nothing) but only fsynced by the next FULL commit on the file — the store's next append, the
+  // next outcome batch — or lost, atomically, with everything after it, on a power loss. Only for writes that are
+  // redone when lost: routing (the cursor moves with its deliveries, so the events are routed again from the
+  // durable log) and claims (a lost claim is a pending delivery, claimed again).
+  #run<T>(what: string, fn: () => T, fsync = true): T {
+    if (fsync !== this.#fsync) {
+      this.#db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      this.#fsync = fsync;
+    }
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       const out = fn();
@@ -151,15 +164,19 @@ class SqliteQueue implements DeliveryQueue {
   }
 
   async enqueue(deliveries: readonly RoutedDelivery[], advance?: CursorAdvance): Promise<boolean> {
-    return this.#tx("enqueue deliveries", () => {
-      if (advance) {
-        const row = this.#stmt("SELECT seq FROM router_cursor WHERE id = 1").get() as Row | undefined;
-        if (!row || Number(row.seq) !== advance.from) return false;
-      }
-      for (const d of deliveries) this.#insertDelivery(d, d.ingestedMs, d.ingestedMs);
-      if (advance) this.#stmt("UPDATE router_cursor SET seq = ? WHERE id = 1").run(advance.to);
-      return true;
-    });
+    return this.#tx(
+      "enqueue deliveries",
+      () => {
+        if (advance) {
+          const row = this.#stmt("SELECT seq FROM router_cursor WHERE id = 1").get() as Row | undefined;
+          if (!row || Number(row.seq) !== advance.from) return false;
+        }
+        for (const d of deliveries) this.#insertDelivery(d, d.ingestedMs, d.ingestedMs);
+        if (advance) this.#stmt("UPDATE router_cursor SET seq = ? WHERE id = 1").run(advance.to);
+        return true;
+      },
+      advance === undefined,
+    );
   }
 
   // A lane's delivery is blocked while an older one of the same lane is queued; only a lane's head is claimable.
@@ -175,23 +192,31 @@ class SqliteQueue implements DeliveryQueue {
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-    return this.#tx("claim deliveries", () => {
-      const budgets = this.#stmt(
-        "SELECT s.id, s.max_in_flight - (SELECT COUNT(*) FROM deliveries d WHERE d.subscription_id = s.id " +
-          "AND d.state = 'in_flight') AS budget FROM subscriptions s ORDER BY s.rowid",
-      ).all() as Row[];
-      const claimed: ClaimedDelivery[] = [];
-      const n = budgets.length;
-      const start = n === 0 ? 0 : this.#rotation++ % n;
-      for (let i = 0; i < n && claimed.length < options.limit; i++) {
-        const row = budgets[(start + i) % n] as Row;
-        const id = String(row.id);
-        const budget = Math.min(Number(row.budget), options.capacity?.(id) ?? Number.POSITIVE_INFINITY);
-        if (budget <= 0) continue;
-        claimed.push(...this.#claimFor(id, Math.min(budget, options.limit - claimed.length), options));
-      }
-      return claimed;
-    });
+    return this.#tx(
+      "claim deliveries",
+      () => {
+        // In-flight counts from the (state, …) index in one pass, not one count per subscription. A delivery whose
+        // outcome waits for its group commit is no longer in flight: its sink has answered.
+        const budgets = this.#stmt(
+          "SELECT s.id, s.max_in_flight - COALESCE(f.n, 0) AS budget FROM subscriptions s LEFT JOIN " +
+            "(SELECT subscription_id, COUNT(*) AS n FROM deliveries WHERE state = 'in_flight' " +
+            "AND id NOT IN (SELECT value FROM json_each(?)) GROUP BY subscription_id) f " +
+            "ON f.subscription_id = s.id ORDER BY s.rowid",
+        ).all(JSON.stringify(this.#outcomes.waiting().map((o) => o.id))) as Row[];
+        const claimed: ClaimedDelivery[] = [];
+        const n = budgets.length;
+        const start = n === 0 ? 0 : this.#rotation++ % n;
+        for (let i = 0; i < n && claimed.length < options.limit; i++) {
+          const row = budgets[(start + i) % n] as Row;
+          const id = String(row.id);
+          const budget = Math.min(Number(row.budget), options.capacity?.(id) ?? Number.POSITIVE_INFINITY);
+          if (budget <= 0) continue;
+          claimed.push(...this.#claimFor(id, Math.min(budget, options.limit - claimed.length), options));
+        }
+        return claimed;
+      },
+      false,
+    );
   }
 
   #claimFor(subscriptionId: string, limit: number, options: ClaimOptions): ClaimedDelivery[] {
