@@ -141,9 +141,14 @@ describe("cairn subscriptions", () => {
     assert.match(bad.stderr, /^cairn: invalid_subscription: the subscription is invalid\n/);
     assert.match(bad.stderr, /\n {2}\/filters\/0\/sql: invalid CESQL: .*line 1, column \d+/);
     assert.match(bad.stderr, /\n {2}\/id: /, "id_mismatch");
-    const missing = await cairn(["subscriptions", "update", "no-such", ...h, "-f", "-"], JSON.stringify(DEPLOYS));
-    assert.equal(missing.code, 1);
-    assert.equal(missing.stderr, "cairn: not_found: no subscription no-such\n");
+    // An absent id is created with that id (declaring subscriptions with stable ids).
+    const upsert = await cairn(
+      ["subscriptions", "update", "with-my-id", ...h, "-f", "-"],
+      JSON.stringify({ ...DEPLOYS, id: undefined }),
+    );
+    assert.equal(upsert.code, 0, upsert.stderr);
+    assert.equal((JSON.parse(upsert.stdout) as Subscription).id, "with-my-id");
+    assert.equal((await cairn(["subscriptions", "delete", "with-my-id", ...h])).code, 0);
     assert.equal((await cairn(["subscriptions", "delete", id, ...h])).code, 0);
   });
 

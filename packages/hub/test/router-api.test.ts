@@ -49,10 +49,21 @@ describe("subscriptions API", () => {
     assert.equal(del.json.id, id);
     assert.equal((await call(t.url, "GET", `${SUBS}/${id}`)).status, 404);
     assert.equal((await call(t.url, "DELETE", `${SUBS}/${id}`)).status, 404);
-    assert.equal(
-      (await call(t.url, "PUT", `${SUBS}/${id}`, { sink: "http://x.example", protocol: "HTTP" })).status,
-      404,
-    );
+  });
+
+  it("PUT to an absent id creates the subscription with that id (201, Location); an invalid id is refused", async () => {
+    const created = await call(t.url, "PUT", `${SUBS}/deploys-to-prod`, { sink: "http://x.example", protocol: "HTTP" });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.equal(created.headers.get("location"), `${SUBS}/deploys-to-prod`);
+    assert.equal(created.json.id, "deploys-to-prod");
+    assert.equal(created.json.origin, "api");
+    assert.equal((await call(t.url, "GET", `${SUBS}/deploys-to-prod`)).json.sink, "http://x.example");
+    const again = await call(t.url, "PUT", `${SUBS}/deploys-to-prod`, { sink: "http://y.example", protocol: "HTTP" });
+    assert.equal(again.status, 200, "a second PUT replaces");
+    assert.equal((await call(t.url, "DELETE", `${SUBS}/deploys-to-prod`)).status, 200);
+    const bad = await call(t.url, "PUT", `${SUBS}/~trigger.x`, { sink: "http://x.example", protocol: "HTTP" });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.issues[0].path, "/id");
   });
 
   it("refuses invalid subscriptions with every issue, its JSON Pointer and the expression position", async () => {

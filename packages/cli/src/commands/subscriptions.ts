@@ -32,8 +32,8 @@ is a CloudEvents Subscriptions API resource plus Cairn's delivery policy (docs/r
   get ID          one subscription, as indented JSON
   create          creates the subscription in --file (the hub assigns its id) and prints it as the hub stored
                   it: defaults applied, durations in milliseconds, credential secrets removed
-  update ID       replaces subscription ID with the one in --file (members left out take their defaults); the
-                  output of get can be edited and sent back as it is
+  update ID       replaces subscription ID with the one in --file (members left out take their defaults), or
+                  creates it with that id; the output of get can be edited and sent back as it is
   delete ID       deletes a subscription and its queued deliveries (its dead letters stay)
 
 Options:

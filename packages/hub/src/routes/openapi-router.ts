@@ -122,11 +122,11 @@ export const ROUTER_PATHS: Json = {
       responses: { 200: subscriptionJson, 404: error("no such subscription") },
     },
     put: {
-      summary: "Replace a subscription",
+      summary: "Replace a subscription, or create it with this id",
       ...secured("admin"),
       parameters: [idParam("subscription id")],
       requestBody: { required: true, content: { "application/json": { schema: ref("SubscriptionRequest") } } },
-      responses: { 200: subscriptionJson, 400: invalid, 404: error("no such subscription"), 409: readOnly },
+      responses: { 200: subscriptionJson, 201: subscriptionJson, 400: invalid, 409: readOnly },
     },
     delete: {
       summary: "Delete a subscription and its queued deliveries (not its dead letters)",

@@ -53,7 +53,10 @@ export function getSubscription(
   sendJson(res, 200, subscriptionView(found(ctx.router, id)));
 }
 
-/** `PUT /api/v1/subscriptions/{id}`: replaces the whole subscription (absent members take their defaults). */
+/**
+ * `PUT /api/v1/subscriptions/{id}`: replaces the whole subscription (absent members take their defaults), or
+ * creates it with that id (201), so a deployment can declare its subscriptions with stable ids through the API.
+ */
 export async function updateSubscription(
   ctx: HubContext,
   req: IncomingMessage,
@@ -63,8 +66,14 @@ export async function updateSubscription(
 ): Promise<void> {
   const router = ctx.router;
   const id = params.id ?? "";
-  if (found(router, id).origin === "config") throw refusal("read_only", id);
+  const existing = router.get(id);
+  if (existing?.origin === "config") throw refusal("read_only", id);
   const subscription = valid(validateUpdateRequest(withoutOrigin(await readJsonBody(ctx, req)), id));
+  if (!existing) {
+    const record = await router.create(subscription);
+    sendJson(res, 201, subscriptionView(record), { location: `${PATH}/${id}` });
+    return;
+  }
   const r = await router.update(subscription);
   if (!r.ok) throw refusal(r.reason, id);
   sendJson(res, 200, subscriptionView(r.record));
