@@ -84,6 +84,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   let closing = false;
   const queue = new CommitQueue(store, {
     maxPending: config.limits.maxQueueEvents,
+    maxPendingBytes: config.limits.maxQueueBytes,
     maxBatch: 5000,
     onCommit: (n, s, ok) => metrics.commit(n, s, ok),
   });

@@ -62,6 +62,8 @@ export interface HubConfig {
     readonly maxBatchEvents: number;
     /** Most events waiting for commit (429 beyond). */
     readonly maxQueueEvents: number;
+    /** Most bytes of event text (bodies and attributes) waiting for commit (429 beyond). */
+    readonly maxQueueBytes: number;
     /** Most concurrent stream clients (503 beyond). */
     readonly maxStreamClients: number;
   };
@@ -113,6 +115,7 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   "limits.maxEventBytes": "CAIRN_MAX_EVENT_BYTES",
   "limits.maxBatchEvents": "CAIRN_MAX_BATCH_EVENTS",
   "limits.maxQueueEvents": "CAIRN_MAX_QUEUE_EVENTS",
+  "limits.maxQueueBytes": "CAIRN_MAX_QUEUE_BYTES",
   "limits.maxStreamClients": "CAIRN_MAX_STREAM_CLIENTS",
   "retention.maxAge": "CAIRN_RETENTION_MAX_AGE",
   "retention.maxBytes": "CAIRN_RETENTION_MAX_BYTES",
@@ -233,6 +236,7 @@ export function resolveConfig(
       maxEventBytes,
       maxBatchEvents: r.int("limits.maxBatchEvents", 10_000, 1),
       maxQueueEvents: r.int("limits.maxQueueEvents", 50_000, 1),
+      maxQueueBytes: r.unit("limits.maxQueueBytes", 64 * 1024 * 1024, parseSize, SIZE) ?? 64 * 1024 * 1024,
       maxStreamClients: r.int("limits.maxStreamClients", 1000, 1),
     },
     retention: {

@@ -1,7 +1,8 @@
 /**
  * Group commit: requests that arrive while a transaction is committing wait together and are committed by the next
- * one, so durability costs one fsync per group rather than per event. The queue is bounded in events; a full
- * queue refuses new work at once (the HTTP layer answers 429 with Retry-After) instead of growing memory.
+ * one, so durability costs one fsync per group rather than per event. The queue is bounded in events and in bytes of
+ * event text; a full queue refuses new work at once (the HTTP layer answers 429 with Retry-After) instead of growing
+ * memory.
  * @module
  */
 import type { AppendOutcome, EventStore, NewEvent } from "../store/types.ts";
@@ -10,8 +11,8 @@ import type { AppendOutcome, EventStore, NewEvent } from "../store/types.ts";
 export class QueueFullError extends Error {
   readonly code = "CAIRN_ERR_QUEUE_FULL";
 
-  constructor(depth: number, max: number) {
-    super(`the ingest queue is full (${depth} of ${max} events waiting)`);
+  constructor(what: string) {
+    super(`the ingest queue is full (${what} waiting)`);
     this.name = "QueueFullError";
   }
 }
@@ -20,6 +21,11 @@ export class QueueFullError extends Error {
 export interface CommitQueueOptions {
   /** Most events waiting or committing at once. */
   readonly maxPending: number;
+  /**
+   * Most bytes of event text (body and attributes, counted in UTF-16 code units: bytes for ASCII) waiting or
+   * committing at once. Unbounded when absent.
+   */
+  readonly maxPendingBytes?: number;
   /** Most events per transaction (whole requests are never split, so one large request may exceed it). */
   readonly maxBatch: number;
   /** Called after each transaction with its size and duration (metrics). */
@@ -28,6 +34,7 @@ export interface CommitQueueOptions {
 
 interface Waiting {
   readonly events: readonly NewEvent[];
+  readonly bytes: number;
   readonly resolve: (outcomes: AppendOutcome[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -38,6 +45,7 @@ export class CommitQueue {
   readonly #options: CommitQueueOptions;
   #waiting: Waiting[] = [];
   #pending = 0;
+  #pendingBytes = 0;
   #running = false;
   #idle: (() => void)[] = [];
 
@@ -56,18 +64,39 @@ export class CommitQueue {
     return this.#options.maxPending;
   }
 
+  /** Bytes of event text waiting or being committed (see {@link CommitQueueOptions.maxPendingBytes}). */
+  get depthBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** True when either bound is reached: a new request would be refused, so it need not even be read. */
+  get saturated(): boolean {
+    return this.#pending >= this.#options.maxPending || this.#pendingBytes >= this.#maxBytes;
+  }
+
+  get #maxBytes(): number {
+    return this.#options.maxPendingBytes ?? Number.POSITIVE_INFINITY;
+  }
+
   /**
    * Queues a request's events for the next transaction; resolves once they are durable (outcomes in input order).
    * All events of one call are committed in the same transaction. Throws {@link QueueFullError} at once when full.
    */
   submit(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
     if (events.length === 0) return Promise.resolve([]);
-    // An oversized request is still taken when nothing else waits, so the bound can never starve it.
-    if (this.#pending > 0 && this.#pending + events.length > this.#options.maxPending)
-      return Promise.reject(new QueueFullError(this.#pending, this.#options.maxPending));
+    const bytes = textBytes(events);
+    // An oversized request is still taken when nothing else waits, so the bounds can never starve it.
+    if (this.#pending > 0) {
+      const max = this.#options.maxPending;
+      if (this.#pending + events.length > max)
+        return Promise.reject(new QueueFullError(`${this.#pending} of ${max} events`));
+      if (this.#pendingBytes + bytes > this.#maxBytes)
+        return Promise.reject(new QueueFullError(`${this.#pendingBytes} of ${this.#maxBytes} bytes`));
+    }
     this.#pending += events.length;
+    this.#pendingBytes += bytes;
     const done = new Promise<AppendOutcome[]>((resolve, reject) => {
-      this.#waiting.push({ events, resolve, reject });
+      this.#waiting.push({ events, bytes, resolve, reject });
     });
     if (!this.#running) {
       this.#running = true;
@@ -101,6 +130,7 @@ export class CommitQueue {
         for (const w of group) w.reject(e);
       } finally {
         this.#pending -= events.length;
+        for (const w of group) this.#pendingBytes -= w.bytes;
       }
     }
     this.#running = false;
@@ -118,4 +148,11 @@ export class CommitQueue {
     }
     return this.#waiting.splice(0, i);
   }
+}
+
+// The text an event holds in memory while it waits: its body and attributes (the other fields are short).
+function textBytes(events: readonly NewEvent[]): number {
+  let n = 0;
+  for (const e of events) n += e.body.length + e.attributes.length;
+  return n;
 }

@@ -25,6 +25,12 @@ type EntryStatus =
 export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const partial = url.searchParams.get("partial") === "true";
   if (ctx.closing()) throw unavailable("the hub is shutting down", 5);
+  if (ctx.queue.saturated) {
+    // Refused before a byte is buffered: the body is discarded as it arrives (the connection stays usable), so a
+    // saturated hub holds no more request memory than it already does.
+    req.resume();
+    throw overloaded(ctx, "the ingest queue is full");
+  }
   // Reading and decoding return only the records, so the decoded message (entries, CloudEvents, parsed CDEvents)
   // is garbage while the request waits for its commit: a full commit queue holds little more than the records.
   const { records, invalid } = await readRecords(ctx, req, partial);
@@ -101,10 +107,7 @@ async function commit(ctx: HubContext, events: readonly NewEvent[]): Promise<App
   try {
     return await ctx.queue.submit(events);
   } catch (e) {
-    if (e instanceof QueueFullError) {
-      ctx.metrics.ingestRequest("saturated");
-      throw new HttpError(429, "overloaded", `${e.message}; retry later`, {}, { "retry-after": "1" });
-    }
+    if (e instanceof QueueFullError) throw overloaded(ctx, e.message);
     ctx.metrics.ingestRequest("unavailable");
     if (isStoreError(e, StoreErrorCode.Unavailable) || isStoreError(e, StoreErrorCode.Closed)) {
       ctx.log.error({ err: e }, "store write failed");
@@ -148,6 +151,11 @@ function rejectedEntries(invalid: readonly EntryStatus[], total: number): HttpEr
       : `${invalid.length} of ${total} events are invalid; nothing was stored (send ?partial=true to store the valid ones)`;
   const entries = invalid.map((s) => (s.status === "invalid" ? { index: s.index, issues: s.issues } : s));
   return new HttpError(400, "invalid_event", summary, { entries });
+}
+
+function overloaded(ctx: HubContext, message: string): HttpError {
+  ctx.metrics.ingestRequest("saturated");
+  return new HttpError(429, "overloaded", `${message}; retry later`, {}, { "retry-after": "1" });
 }
 
 function unavailable(message: string, retryAfter: number): HttpError {

@@ -2,6 +2,11 @@
  * The embedded event store: SQLite through Node's built-in `node:sqlite`, in WAL mode with `synchronous=FULL`, so a
  * resolved `append` has been fsynced (an acknowledged event survives a crash or power loss). SQLite serialises
  * writers, so sequences are assigned and become visible in commit order.
+ *
+ * `node:sqlite` is synchronous, so appends and retention deletes run on a writer thread with its own connection
+ * (`sqlite-writer.ts`): the event loop keeps serving requests during `COMMIT` and its fsync. Reads stay on this
+ * thread's connection, which WAL lets run beside the writer; an append resolves only after the writer committed,
+ * so a read started after it sees the events.
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
@@ -10,6 +15,7 @@ import { buildQuery, EVENT_COLUMNS } from "./query-sql.ts";
 import { linksBySequence, type Row, rowToEvent } from "./rows.ts";
 import { appliedVersion, openSqliteDatabase } from "./sqlite-open.ts";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-schema.ts";
+import { SqliteWriter } from "./sqlite-writer-client.ts";
 import type {
   AppendOutcome,
   EventPage,
@@ -34,12 +40,23 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Even
     table: "cairn_migrations",
     migrations: SQLITE_MIGRATIONS,
     label: "",
-    // A 16 MiB page cache (8× SQLite's default): appends touch the right edge of the table and a few index pages,
-    // and misses are served from the OS page cache. A larger cache was not faster for ingest (measured up to
-    // 64 MiB, with the database at 330 MB) but adds its full size to the resident set once the database outgrows it.
-    pragmas: "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+    // Reads: SQLite's default 2 MiB page cache backed by the OS page cache.
+    pragmas: "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
   });
-  return new SqliteStore(db);
+  try {
+    const writer = await SqliteWriter.start({
+      path: options.path,
+      // A 16 MiB page cache (8× SQLite's default) for the writer: appends touch the right edge of the table and a
+      // few index pages, and misses are served from the OS page cache. A larger cache was not faster for ingest
+      // (measured up to 64 MiB, with the database at 330 MB) but adds its full size to the resident set once the
+      // database outgrows it.
+      pragmas: "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+    });
+    return new SqliteStore(db, writer);
+  } catch (cause) {
+    db.close();
+    throw new StoreError(StoreErrorCode.Unavailable, `cannot start the SQLite writer for ${options.path}`, { cause });
+  }
 }
 
 const schemaVersion = (db: DatabaseSync): number => appliedVersion(db, "cairn_migrations");
@@ -56,17 +73,22 @@ function sqliteErrorCode(cause: unknown): StoreErrorCode {
     : StoreErrorCode.Failed;
 }
 
-const byteLength = (s: string): number => Buffer.byteLength(s, "utf8");
+// A writer failure as a StoreError: a stopped writer's own error as is, a driver error by its SQLite result code.
+function writerError(cause: unknown, message: string): StoreError {
+  return cause instanceof StoreError ? cause : new StoreError(sqliteErrorCode(cause), message, { cause });
+}
 
 class SqliteStore implements EventStore {
   readonly engine = "sqlite";
   readonly #db: DatabaseSync;
+  readonly #writer: SqliteWriter;
   readonly #listeners = new Set<(lastSequence: number) => void>();
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, writer: SqliteWriter) {
     this.#db = db;
+    this.#writer = writer;
   }
 
   // Prepared once per distinct SQL text (queries differ only by which filters are present, so this stays small).
@@ -80,64 +102,22 @@ class SqliteStore implements EventStore {
   }
 
   async append(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
+    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the store is closed");
     if (events.length === 0) return [];
-    const insert = this.#stmt(
-      "INSERT INTO events (event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id, " +
-        "subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING",
-    );
-    const existing = this.#stmt("SELECT seq FROM events WHERE source = ? AND event_id = ?");
-    const link = this.#stmt(
-      "INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES (?, ?, ?, ?, ?)",
-    );
-    const counters = this.#stmt("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
-    const outcomes: AppendOutcome[] = [];
-    let added = 0;
-    let bytes = 0;
-    let last = 0;
-    this.#db.exec("BEGIN IMMEDIATE");
+    let sequences: Float64Array;
     try {
-      for (const e of events) {
-        const size = byteLength(e.body);
-        // `run` rather than `RETURNING seq` + `get`: no result row to build, and `seq` (the rowid) is
-        // `lastInsertRowid`. No change means the conflict clause kept the stored event: a duplicate.
-        const { changes, lastInsertRowid } = insert.run(
-          e.id,
-          e.source,
-          e.type,
-          e.subjectKind,
-          e.predicate,
-          e.eventVersion,
-          e.specVersion,
-          e.subjectId,
-          e.subjectSource,
-          e.timestamp,
-          e.timestampMs,
-          e.chainId,
-          e.receivedAtMs,
-          e.body,
-          e.attributes,
-          size,
-        );
-        if (changes === 0) {
-          const found = existing.get(e.source, e.id) as Row;
-          outcomes.push({ sequence: Number(found.seq), duplicate: true });
-          continue;
-        }
-        const seq = Number(lastInsertRowid);
-        for (const l of e.links) link.run(seq, l.linkType, l.linkKind, l.contextId, l.domainId);
-        outcomes.push({ sequence: seq, duplicate: false });
-        added++;
-        bytes += size;
-        last = seq;
-      }
-      if (added > 0) counters.run(added, bytes);
-      this.#db.exec("COMMIT");
+      sequences = await this.#writer.append(events);
     } catch (cause) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw new StoreError(sqliteErrorCode(cause), "the SQLite append failed", { cause });
+      throw writerError(cause, "the SQLite append failed");
     }
-    if (added > 0) this.#notify(last);
+    const outcomes: AppendOutcome[] = new Array(sequences.length);
+    let last = 0;
+    for (let i = 0; i < sequences.length; i++) {
+      const s = sequences[i] ?? 0;
+      outcomes[i] = s < 0 ? { sequence: -s, duplicate: true } : { sequence: s, duplicate: false };
+      if (s > last) last = s;
+    }
+    if (last > 0) this.#notify(last);
     return outcomes;
   }
 
@@ -215,21 +195,11 @@ class SqliteStore implements EventStore {
       if (rows.length === 0) return total;
       const last = Number(rows.at(-1)?.seq);
       const first = Number(rows[0]?.seq);
-      const bytes = rows.reduce((n, r) => n + Number(r.body_bytes), 0);
-      this.#db.exec("BEGIN IMMEDIATE");
       try {
-        const seqs = rows.map((r) => Number(r.seq));
-        this.#db.prepare(`DELETE FROM events WHERE seq IN (${seqs.map(() => "?").join(",")})`).run(...seqs);
-        this.#stmt("UPDATE counters SET events = events - ?, body_bytes = body_bytes - ? WHERE id = 1").run(
-          rows.length,
-          bytes,
-        );
-        this.#db.exec("COMMIT");
+        total += await this.#writer.delete(rows.map((r) => Number(r.seq)));
       } catch (cause) {
-        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-        throw new StoreError(sqliteErrorCode(cause), `retention failed deleting ${first}…${last}`, { cause });
+        throw writerError(cause, `retention failed deleting ${first}…${last}`);
       }
-      total += rows.length;
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
@@ -287,6 +257,8 @@ class SqliteStore implements EventStore {
     this.#closed = true;
     this.#listeners.clear();
     this.#statements.clear();
+    // The writer finishes the appends already sent to it first.
+    await this.#writer.close();
     this.#db.close();
   }
 }

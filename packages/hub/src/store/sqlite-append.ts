@@ -1,0 +1,164 @@
+/**
+ * The SQLite append transaction over packed events (see `sqlite-pack.ts`), run by the writer thread
+ * (`sqlite-writer.ts`). Rows go in with multi-row `INSERT`s, one statement per up to {@link CHUNK} events, each
+ * prepared once per row count. Deduplication costs nothing extra when nothing is a duplicate: an insert that stored
+ * every row of its chunk assigned consecutive sequences ending at `lastInsertRowid`; only a chunk with a conflict
+ * looks its rows up again.
+ * @module
+ */
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { EVENT_FIELDS, type PackedValue } from "./sqlite-pack.ts";
+
+/** Most events per `INSERT` statement (16 parameters each; SQLite allows 32,766). */
+export const CHUNK = 64;
+const LINK_CHUNK = 64;
+const EVENT_COLUMNS =
+  "event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id, subject_source, ts, " +
+  "ts_ms, chain_id, received_ms, body, attributes, body_bytes";
+const EVENT_PARAMS = EVENT_FIELDS + 1; // + body_bytes, computed here so the main thread does not measure bodies
+const BODY = 13; // index of the body among an event's packed fields
+
+const rowsOf = (rows: number, params: number): string => {
+  const row = `(${new Array(params).fill("?").join(", ")})`;
+  return new Array(rows).fill(row).join(", ");
+};
+
+/**
+ * Appends packed events on one connection in one `BEGIN IMMEDIATE` transaction. The result holds one entry per
+ * event, in input order: its new sequence, or minus the stored sequence for a duplicate of `(source, id)`.
+ */
+export class SqliteAppender {
+  readonly #db: DatabaseSync;
+  readonly #inserts = new Map<number, StatementSync>();
+  readonly #linkInserts = new Map<number, StatementSync>();
+  readonly #existing: StatementSync;
+  readonly #counters: StatementSync;
+  readonly #delete = new Map<number, StatementSync>();
+  readonly #uncount: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#existing = db.prepare("SELECT seq FROM events WHERE source = ? AND event_id = ?");
+    this.#counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
+    this.#uncount = db.prepare("UPDATE counters SET events = events - ?, body_bytes = body_bytes - ? WHERE id = 1");
+  }
+
+  /** Appends `count` packed events; see the class comment for the result. Rolls back and rethrows on failure. */
+  append(packed: readonly PackedValue[], count: number): Float64Array {
+    const out = new Float64Array(count);
+    const links: SQLInputValue[] = [];
+    let added = 0;
+    let bytes = 0;
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      let at = 0; // position in `packed`
+      for (let first = 0; first < count; first += CHUNK) {
+        const size = Math.min(CHUNK, count - first);
+        const params: SQLInputValue[] = new Array(size * EVENT_PARAMS);
+        const starts: number[] = new Array(size);
+        let k = 0;
+        for (let i = 0; i < size; i++) {
+          starts[i] = at;
+          for (let f = 0; f < EVENT_FIELDS; f++) params[k++] = packed[at + f] as SQLInputValue;
+          params[k++] = Buffer.byteLength(packed[at + BODY] as string, "utf8");
+          at += EVENT_FIELDS;
+          at += 1 + 4 * (packed[at] as number);
+        }
+        const { changes, lastInsertRowid } = this.#insert(size).run(...params);
+        const stored = Number(changes);
+        const last = Number(lastInsertRowid);
+        for (let i = 0; i < size; i++) {
+          const seq = stored === size ? last - size + 1 + i : this.#resolve(packed, starts[i] ?? 0, stored, last, out);
+          out[first + i] = seq;
+          if (seq < 0) continue;
+          added++;
+          bytes += params[i * EVENT_PARAMS + EVENT_FIELDS] as number;
+          const s = (starts[i] ?? 0) + EVENT_FIELDS;
+          const n = packed[s] as number;
+          for (let l = 0; l < n; l++)
+            links.push(seq, ...(packed.slice(s + 1 + 4 * l, s + 5 + 4 * l) as SQLInputValue[]));
+        }
+      }
+      this.#insertLinks(links);
+      if (added > 0) this.#counters.run(added, bytes);
+      this.#db.exec("COMMIT");
+    } catch (e) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw e;
+    }
+    return out;
+  }
+
+  /**
+   * Deletes events by sequence in one transaction and takes the rows it deleted off the counters (another pruner
+   * may have deleted some already); returns how many it deleted.
+   */
+  delete(seqs: readonly number[]): number {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      let deleted = 0;
+      let bytes = 0;
+      for (let i = 0; i < seqs.length; i += CHUNK) {
+        const part = seqs.slice(i, i + CHUNK);
+        for (const row of this.#deleteStatement(part.length).all(...part)) {
+          deleted++;
+          bytes += Number(row.body_bytes);
+        }
+      }
+      if (deleted > 0) this.#uncount.run(deleted, bytes);
+      this.#db.exec("COMMIT");
+      return deleted;
+    } catch (e) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  // A chunk where the conflict clause skipped rows. Stored rows got consecutive sequences ending at `last` (the
+  // writer lock is held, so nothing else inserted between them); a row whose key maps below them was stored
+  // before, and a key met twice in this chunk was stored by its first occurrence. Negative = duplicate.
+  #resolve(packed: readonly PackedValue[], start: number, stored: number, last: number, out: Float64Array): number {
+    const found = this.#existing.get(packed[start + 1] as string, packed[start] as string) as { seq: number | bigint };
+    const seq = Number(found.seq);
+    if (stored === 0 || seq < last - stored + 1) return -seq;
+    // Stored in this chunk: by this row unless an earlier row of the same chunk already claimed the sequence.
+    return out.includes(seq) ? -seq : seq;
+  }
+
+  #insert(rows: number): StatementSync {
+    let s = this.#inserts.get(rows);
+    if (!s) {
+      s = this.#db.prepare(
+        `INSERT INTO events (${EVENT_COLUMNS}) VALUES ${rowsOf(rows, EVENT_PARAMS)} ON CONFLICT (source, event_id) DO NOTHING`,
+      );
+      this.#inserts.set(rows, s);
+    }
+    return s;
+  }
+
+  #insertLinks(values: readonly SQLInputValue[]): void {
+    const total = values.length / 5;
+    for (let first = 0; first < total; first += LINK_CHUNK) {
+      const rows = Math.min(LINK_CHUNK, total - first);
+      let s = this.#linkInserts.get(rows);
+      if (!s) {
+        s = this.#db.prepare(
+          `INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rowsOf(rows, 5)}`,
+        );
+        this.#linkInserts.set(rows, s);
+      }
+      s.run(...values.slice(first * 5, (first + rows) * 5));
+    }
+  }
+
+  #deleteStatement(rows: number): StatementSync {
+    let s = this.#delete.get(rows);
+    if (!s) {
+      s = this.#db.prepare(
+        `DELETE FROM events WHERE seq IN (${new Array(rows).fill("?").join(", ")}) RETURNING body_bytes`,
+      );
+      this.#delete.set(rows, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The main thread's handle on the SQLite writer thread (`sqlite-writer.ts`): sends packed appends and retention
+ * deletes, and resolves each once the writer has committed it. The worker keeps the process alive only while a
+ * request is outstanding, like a socket with a pending query.
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import { StoreError, StoreErrorCode } from "./errors.ts";
+import { packEvents } from "./sqlite-pack.ts";
+import type { WriterData, WriterReply, WriterRequest } from "./sqlite-writer.ts";
+import type { NewEvent } from "./types.ts";
+
+type Pending = { resolve: (reply: WriterReply & { ok: true }) => void; reject: (e: unknown) => void };
+
+// Distributes a request without its id (each `WriterRequest` variant keeps its own fields).
+type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, "id"> : never) : never;
+
+/** The cause of a failed writer request: the driver's message and SQLite result code, as the worker saw them. */
+export class WriterFailure extends Error {
+  readonly errcode: number | undefined;
+  readonly code: string | undefined;
+
+  constructor(reply: WriterReply & { ok: false }) {
+    super(reply.message);
+    this.name = "WriterFailure";
+    this.errcode = reply.errcode;
+    this.code = reply.code;
+  }
+}
+
+/** A started writer thread on one SQLite file. */
+export class SqliteWriter {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 1;
+  #stopped: StoreError | null = null;
+  readonly #exited: Promise<void>;
+
+  private constructor(worker: Worker, ready: Pending) {
+    this.#worker = worker;
+    this.#pending.set(0, ready);
+    worker.on("message", (reply: WriterReply) => this.#answer(reply));
+    worker.on("error", (e) =>
+      this.#stop(new StoreError(StoreErrorCode.Failed, "the SQLite writer failed", { cause: e })),
+    );
+    this.#exited = new Promise((resolve) =>
+      worker.once("exit", () => {
+        this.#stop(new StoreError(StoreErrorCode.Closed, "the SQLite writer has stopped"));
+        resolve();
+      }),
+    );
+  }
+
+  /** Starts a writer on `path` (already migrated) and waits until its connection is open. */
+  static async start(data: WriterData): Promise<SqliteWriter> {
+    const worker = new Worker(new URL("./sqlite-writer.ts", import.meta.url), { workerData: data });
+    let writer: SqliteWriter | undefined;
+    await new Promise<void>((resolve, reject) => {
+      writer = new SqliteWriter(worker, { resolve: () => resolve(), reject });
+    });
+    worker.unref();
+    return writer as SqliteWriter;
+  }
+
+  /** Appends in one transaction: per event its sequence, or minus the stored one for a duplicate. */
+  async append(events: readonly NewEvent[]): Promise<Float64Array> {
+    const reply = await this.#send({ op: "append", packed: packEvents(events), count: events.length });
+    return reply.sequences ?? new Float64Array(0);
+  }
+
+  /** Deletes events by sequence in one transaction (and off the counters); the number it deleted. */
+  async delete(seqs: number[]): Promise<number> {
+    return (await this.#send({ op: "delete", seqs })).deleted ?? 0;
+  }
+
+  /** Lets the outstanding requests finish, closes the writer's connection and ends the thread. */
+  async close(): Promise<void> {
+    if (!this.#stopped) await this.#send({ op: "close" }).catch(() => {});
+    // The connection is closed (or the thread is gone): end the thread now rather than wait for it to wind down
+    // unreferenced, which could let the process exit with this promise unsettled.
+    await this.#worker.terminate();
+    await this.#exited;
+  }
+
+  #send(request: Request): Promise<WriterReply & { ok: true }> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = this.#next++;
+    if (this.#pending.size === 0) this.#worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...request, id });
+    });
+  }
+
+  #answer(reply: WriterReply): void {
+    const p = this.#pending.get(reply.id);
+    if (!p) return;
+    this.#pending.delete(reply.id);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if (reply.ok) p.resolve(reply);
+    else p.reject(new WriterFailure(reply));
+  }
+
+  #stop(error: StoreError): void {
+    this.#stopped ??= error;
+    for (const p of this.#pending.values()) p.reject(error);
+    this.#pending.clear();
+    this.#worker.unref();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The SQLite writer thread: owns its own connection to the event store's file and runs every append and
+ * retention delete, so `COMMIT` (WAL write + fsync) and B-tree work happen on another core while the main thread
+ * keeps reading and decoding requests. Requests are served strictly in arrival order (one transaction at a time),
+ * which keeps sequences in submission order. Started by `sqlite-writer-client.ts`.
+ * @module
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { SqliteAppender } from "./sqlite-append.ts";
+import { openSqliteDatabase } from "./sqlite-open.ts";
+import type { PackedValue } from "./sqlite-pack.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
+
+/** A request to the writer. */
+export type WriterRequest =
+  | { readonly op: "append"; readonly id: number; readonly packed: PackedValue[]; readonly count: number }
+  | { readonly op: "delete"; readonly id: number; readonly seqs: number[] }
+  | { readonly op: "close"; readonly id: number };
+
+/** The writer's answer to request `id` (`ready` once open, with id 0). */
+export type WriterReply =
+  | { readonly id: number; readonly ok: true; readonly sequences?: Float64Array; readonly deleted?: number }
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly message: string;
+      readonly errcode?: number;
+      readonly code?: string;
+    };
+
+/** Options the client passes as `workerData`. */
+export interface WriterData {
+  readonly path: string;
+  readonly pragmas: string;
+}
+
+function failure(id: number, e: unknown): WriterReply {
+  const err = e as { message?: unknown; errcode?: unknown; code?: unknown } | null;
+  return {
+    id,
+    ok: false,
+    message: typeof err?.message === "string" ? err.message : String(e),
+    ...(typeof err?.errcode === "number" ? { errcode: err.errcode } : {}),
+    ...(typeof err?.code === "string" ? { code: err.code } : {}),
+  };
+}
+
+async function main(port: NonNullable<typeof parentPort>): Promise<void> {
+  const data = workerData as WriterData;
+  let appender: SqliteAppender;
+  let close: () => void;
+  try {
+    // The main thread migrated the file already; this only checks the version and sets the pragmas.
+    const db = await openSqliteDatabase(data.path, {
+      table: "cairn_migrations",
+      migrations: SQLITE_MIGRATIONS,
+      label: "",
+      pragmas: data.pragmas,
+    });
+    appender = new SqliteAppender(db);
+    close = () => db.close();
+  } catch (e) {
+    port.postMessage(failure(0, e));
+    return;
+  }
+  port.postMessage({ id: 0, ok: true } satisfies WriterReply);
+  port.on("message", (req: WriterRequest) => {
+    try {
+      if (req.op === "append") {
+        const sequences = appender.append(req.packed, req.count);
+        port.postMessage({ id: req.id, ok: true, sequences } satisfies WriterReply, [sequences.buffer as ArrayBuffer]);
+      } else if (req.op === "delete") {
+        port.postMessage({ id: req.id, ok: true, deleted: appender.delete(req.seqs) } satisfies WriterReply);
+      } else {
+        close();
+        port.postMessage({ id: req.id, ok: true } satisfies WriterReply);
+        port.close();
+      }
+    } catch (e) {
+      port.postMessage(failure(req.id, e));
+    }
+  });
+}
+
+if (parentPort) void main(parentPort);

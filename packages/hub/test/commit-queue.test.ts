@@ -1,0 +1,59 @@
+/**
+ * The commit queue's bounds: events and bytes of event text. A request that would pass either bound is refused
+ * at once while others wait; an oversized one is still taken when nothing waits.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { CommitQueue, QueueFullError } from "../src/ingest/commit-queue.ts";
+import type { AppendOutcome, EventStore, NewEvent } from "../src/store/types.ts";
+import { newEvent } from "./store-fixtures.ts";
+
+// A store whose appends wait for `release()`.
+function heldStore(): { store: EventStore; release: () => void } {
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let seq = 0;
+  const store = {
+    engine: "test",
+    append: async (events: readonly NewEvent[]): Promise<AppendOutcome[]> => {
+      await gate;
+      return events.map(() => ({ sequence: ++seq, duplicate: false }));
+    },
+  } as unknown as EventStore;
+  return { store, release: open };
+}
+
+const sized = (chars: number): NewEvent => {
+  const e = newEvent();
+  return { ...e, body: "x".repeat(chars - e.attributes.length) };
+};
+
+describe("CommitQueue bounds", () => {
+  it("refuses a request past the byte bound while others wait, and reports saturation", async () => {
+    const { store, release } = heldStore();
+    const q = new CommitQueue(store, { maxPending: 1000, maxPendingBytes: 10_000, maxBatch: 100 });
+    const first = q.submit([sized(6000)]);
+    assert.equal(q.saturated, false);
+    await assert.rejects(q.submit([sized(6000)]), QueueFullError);
+    const second = q.submit([sized(4000)]);
+    assert.equal(q.depthBytes, 10_000);
+    assert.equal(q.saturated, true);
+    release();
+    assert.equal((await first).length, 1);
+    assert.equal((await second).length, 1);
+    await q.drained();
+    assert.equal(q.depthBytes, 0);
+    assert.equal(q.saturated, false);
+  });
+
+  it("takes an oversized request when nothing waits", async () => {
+    const { store, release } = heldStore();
+    const q = new CommitQueue(store, { maxPending: 1, maxPendingBytes: 100, maxBatch: 100 });
+    const big = q.submit([sized(5000), sized(5000)]);
+    await assert.rejects(q.submit([newEvent()]), QueueFullError);
+    release();
+    assert.equal((await big).length, 2);
+  });
+});
