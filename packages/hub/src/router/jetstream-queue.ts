@@ -187,6 +187,15 @@ export class JetStreamQueue implements DeliveryQueue {
     this.#jsm = jsm;
     this.#names = names;
     this.#heartbeat = setInterval(() => this.#touch(), HEARTBEAT_MS).unref();
+    // One replica of the queue group handles each advisory.
+    nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.deliveries}.*`, {
+      queue: `${names.prefix}-max-deliveries`,
+      callback: (err, msg) => {
+        if (err) return;
+        const seq = (JSON.parse(msg.string()) as { stream_seq?: unknown }).stream_seq;
+        if (typeof seq === "number") void this.deadLetterExhausted(seq).catch(() => {});
+      },
+    });
   }
 
   /** Creates the consumers of the stored subscriptions (idempotent) and reads what exists. */
@@ -341,7 +350,14 @@ export class JetStreamQueue implements DeliveryQueue {
     }
     if (failed !== null && msgs.length === 0 && fromPg.length === 0) throw natsError(failed, "pull deliveries");
     if (msgs.length === 0) return fromPg;
-    const details = await this.#details(msgs.map((m) => m.payload));
+    let details: Map<string, Detail>;
+    try {
+      details = await this.#details(msgs.map((m) => m.payload));
+    } catch (e) {
+      // Not handed out: back to JetStream at once (a redelivery, counted as an attempt).
+      for (const m of msgs) m.msg.nak();
+      throw e;
+    }
     const out: ClaimedDelivery[] = [];
     const exhausted: Promise<unknown>[] = [];
     for (const { consumer, msg, payload } of msgs) {
@@ -366,7 +382,12 @@ export class JetStreamQueue implements DeliveryQueue {
       if (sub && held.attempt > sub.attempts) {
         // The last allowed attempt died with its replica (JetStream redelivered after ack_wait): dead-letter it.
         const failure = d?.failure ?? { outcome: "timeout" as const, atMs: Date.now() };
-        exhausted.push(this.deadLetter(msg.seq, { reason: "retries_exhausted", sink: sub.sink, failure }));
+        exhausted.push(
+          this.deadLetter(msg.seq, { reason: "retries_exhausted", sink: sub.sink, failure }).catch(() => {
+            // Left unacknowledged: at max_deliver JetStream gives up and the advisory dead-letters it.
+            this.#held.delete(msg.seq);
+          }),
+        );
         continue;
       }
       out.push({
@@ -520,52 +541,92 @@ export class JetStreamQueue implements DeliveryQueue {
     const h = this.#held.get(id);
     if (!h) return null;
     let dead: DeadLetter | null = null;
-    if (h.event) {
-      const { kind, status } = outcomeColumns(input.failure.outcome);
-      const at = input.failure.atMs;
-      const client = await this.#pool.connect().catch((e: unknown) => {
-        throw toStoreError(e, "dead-letter a delivery");
-      });
-      try {
-        await client.query("BEGIN");
-        const f = (
-          await client.query(
-            "DELETE FROM jetstream_failures WHERE subscription_id = $1 AND seq = $2 RETURNING first_failure_ms",
-            [h.subscriptionId, h.sequence],
-          )
-        ).rows[0] as Row | undefined;
-        const row = (
-          await client.query(DEAD_LETTER_UPSERT, [
-            h.subscriptionId,
-            h.sequence,
-            h.lane,
-            input.sink,
-            input.reason,
-            h.attempt,
-            kind,
-            status,
-            input.failure.responseSnippet ?? null,
-            f ? Number(f.first_failure_ms) : at,
-            at,
-            h.ingestedMs,
-            h.event.attributes,
-            h.event.body,
-          ])
-        ).rows[0] as Row;
-        await client.query("COMMIT");
-        dead = rowToDeadLetter(row);
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw toStoreError(e, "dead-letter a delivery");
-      } finally {
-        client.release();
-      }
-    } else if (h.failed) await this.#forget(h);
+    if (h.event) dead = await this.#writeDeadLetter(h, h.event, input);
+    else if (h.failed) await this.#forget(h);
     // Terminated: JetStream removes it from the work queue and frees its lane partition.
     h.msg.term();
     this.#held.delete(id);
     await this.#flush();
     return dead;
+  }
+
+  // The dead letter (same row as the PostgreSQL queue's) and the end of the failure record, in one transaction.
+  async #writeDeadLetter(
+    d: Pick<Held, "subscriptionId" | "sequence" | "lane" | "attempt" | "ingestedMs">,
+    event: { readonly attributes: string; readonly body: string },
+    input: DeadLetterInput,
+  ): Promise<DeadLetter> {
+    const { kind, status } = outcomeColumns(input.failure.outcome);
+    const at = input.failure.atMs;
+    const client = await this.#pool.connect().catch((e: unknown) => {
+      throw toStoreError(e, "dead-letter a delivery");
+    });
+    try {
+      await client.query("BEGIN");
+      const f = (
+        await client.query(
+          "DELETE FROM jetstream_failures WHERE subscription_id = $1 AND seq = $2 RETURNING first_failure_ms",
+          [d.subscriptionId, d.sequence],
+        )
+      ).rows[0] as Row | undefined;
+      const row = (
+        await client.query(DEAD_LETTER_UPSERT, [
+          d.subscriptionId,
+          d.sequence,
+          d.lane,
+          input.sink,
+          input.reason,
+          d.attempt,
+          kind,
+          status,
+          input.failure.responseSnippet ?? null,
+          f ? Number(f.first_failure_ms) : at,
+          at,
+          d.ingestedMs,
+          event.attributes,
+          event.body,
+        ])
+      ).rows[0] as Row;
+      await client.query("COMMIT");
+      return rowToDeadLetter(row);
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw toStoreError(e, "dead-letter a delivery");
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * A delivery JetStream gave up on (`max_deliver` reached: its last claims died with their replicas, or its
+   * dead-lettering failed): read it from the stream, dead-letter it (`retries_exhausted`), delete it. Idempotent:
+   * replicas may both see the advisory, and a message already gone is ignored.
+   */
+  async deadLetterExhausted(streamSeq: number): Promise<void> {
+    let data: Uint8Array;
+    try {
+      data = (await this.#jsm.streams.getMessage(this.#names.deliveries, { seq: streamSeq })).data;
+    } catch {
+      return;
+    }
+    const p = JSON.parse(new TextDecoder().decode(data)) as Payload;
+    const record = await this.#inner.getSubscription(p.s);
+    const detail = (await this.#details([p])).get(`${p.s}\0${p.q}`);
+    if (record && detail && detail.attributes !== null && detail.body !== null) {
+      const s = record.subscription;
+      const failure = detail.failure ?? { outcome: "timeout" as const, atMs: Date.now() };
+      const d = { subscriptionId: p.s, sequence: p.q, lane: p.l, attempt: s.delivery.retry + 2, ingestedMs: p.i };
+      await this.#writeDeadLetter(
+        d,
+        { attributes: detail.attributes, body: detail.body },
+        {
+          reason: "retries_exhausted",
+          sink: s.sink,
+          failure,
+        },
+      );
+    }
+    await this.#jsm.streams.deleteMessage(this.#names.deliveries, streamSeq, false).catch(() => false);
   }
 
   async #flush(): Promise<void> {
