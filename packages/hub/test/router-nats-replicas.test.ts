@@ -98,6 +98,9 @@ whenNatsAndPostgres("router on NATS JetStream", () =>
     });
 
     it("delivers each event exactly once in normal operation", { timeout: 60_000 }, async () => {
+      const ready = await call(a.url, "GET", "/readyz");
+      assert.equal(ready.status, 200);
+      assert.deepEqual(ready.json.bus, { engine: "jetstream", ok: true });
       const id = await subscribe(a.url, {
         sink: sink.url("/once"),
         source: "/nats-once",

@@ -296,6 +296,12 @@ export class RouterEngine {
     };
   }
 
+  /** Whether the queue's message bus (NATS) is connected, or null when the queue has none. */
+  busHealth(): { readonly engine: string; readonly ok: boolean } | null {
+    const q = this.#o.queue as DeliveryQueue & { readonly connected?: boolean };
+    return q.connected === undefined ? null : { engine: q.engine, ok: q.connected };
+  }
+
   /** Stops routing and claiming, waits for attempts in flight (at most `timeoutMs`), closes the queue. */
   async stop(timeoutMs: number): Promise<void> {
     if (this.#syncTimer) clearInterval(this.#syncTimer);

@@ -178,6 +178,7 @@ export class JetStreamQueue implements DeliveryQueue {
   #claiming: Promise<unknown> = Promise.resolve();
   #heartbeat: NodeJS.Timeout;
   #closing: Promise<void> | null = null;
+  #up = true;
 
   constructor(inner: DeliveryQueue, pool: pg.Pool, nc: NatsConnection, jsm: JetStreamManager, names: JetStreamNames) {
     this.#inner = inner;
@@ -187,6 +188,13 @@ export class JetStreamQueue implements DeliveryQueue {
     this.#jsm = jsm;
     this.#names = names;
     this.#heartbeat = setInterval(() => this.#touch(), HEARTBEAT_MS).unref();
+    // Readiness follows the connection: down while the client reconnects.
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect") this.#up = false;
+        else if (s.type === "reconnect") this.#up = true;
+      }
+    })();
     // One replica of the queue group handles each advisory.
     nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${names.deliveries}.*`, {
       queue: `${names.prefix}-max-deliveries`,
@@ -207,7 +215,7 @@ export class JetStreamQueue implements DeliveryQueue {
 
   /** Whether the NATS connection is up (for readiness). */
   get connected(): boolean {
-    return !this.#nc.isClosed() && this.#nc.info !== undefined;
+    return this.#up && !this.#nc.isClosed();
   }
 
   async #q(what: string, sql: string, params: unknown[] = []): Promise<Row[]> {

@@ -11,7 +11,10 @@ export function healthz(_ctx: HubContext, _req: IncomingMessage, res: ServerResp
   sendJson(res, 200, { status: "ok" });
 }
 
-/** `GET /readyz`: the store is reachable and migrated, and the hub is not shutting down. */
+/**
+ * `GET /readyz`: the store is reachable and migrated, the delivery engine's NATS connection (if any) is up, and the
+ * hub is not shutting down.
+ */
 export async function readyz(ctx: HubContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
   const health = await ctx.store.health().catch((e: unknown) => ({
     ok: false,
@@ -19,10 +22,12 @@ export async function readyz(ctx: HubContext, _req: IncomingMessage, res: Server
     expectedSchemaVersion: 0,
     reason: e instanceof Error ? e.message : String(e),
   }));
-  const ready = health.ok && !ctx.closing();
+  const bus = ctx.router.busHealth();
+  const ready = health.ok && (bus?.ok ?? true) && !ctx.closing();
   const body = {
     status: ready ? "ready" : "not_ready",
     store: { engine: ctx.store.engine, ...health },
+    ...(bus ? { bus } : {}),
     ...(ctx.closing() ? { reason: "shutting down" } : {}),
   };
   sendJson(res, ready ? 200 : 503, body, ready ? {} : { "retry-after": "5" });
