@@ -14,13 +14,13 @@
  *   them (batches of 100 on 4 connections) until `ROUTER_FANOUT_DELIVERIES` deliveries are due; deliveries/s from
  *   the first ingest request to the last delivery's arrival.
  *
- * Engines: SQLite (embedded), PostgreSQL (skipped when unreachable). Adding one (e.g. NATS JetStream) is one entry
- * of `ENGINES`: its label and the hub settings that select it.
+ * Engines: SQLite (embedded), PostgreSQL, NATS JetStream with PostgreSQL (skipped when a server is unreachable).
+ * Adding one is one entry of `ENGINES`: its label and the hub settings that select it.
  *
- * Environment: `ROUTER_ENGINES` (default `sqlite,postgres`), `ROUTER_CASES` (default `latency,slow,fanout`),
+ * Environment: `ROUTER_ENGINES` (default `sqlite,postgres,nats`), `ROUTER_CASES` (default `latency,slow,fanout`),
  * `ROUTER_RATE` (events/s, default 1000), `ROUTER_DURATION_S` (default 10), `ROUTER_WARMUP_S` (default 2),
  * `ROUTER_FANOUT` (subscription counts, default `1,10,100`), `ROUTER_FANOUT_DELIVERIES` (default 30000),
- * `ROUTER_SLOW_MS` (default 2000), `CAIRN_BENCH_PG`, `ROUTER_CPU_PROF` (a directory: profile each hub child),
+ * `ROUTER_SLOW_MS` (default 2000), `CAIRN_BENCH_PG`, `CAIRN_BENCH_NATS` (default `nats://127.0.0.1:4222`), `ROUTER_CPU_PROF` (a directory: profile each hub child),
  * `ROUTER_DATA_DIR` (parent of the SQLite data directories, default the OS temp directory).
  * @module
  */
@@ -29,6 +29,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { connect } from "nats";
 import pg from "pg";
 import { BenchSetupError } from "./corpus.ts";
 import { type Bench, fmtRate, type Suite } from "./harness.ts";
@@ -79,8 +80,26 @@ const ENGINES: readonly Engine[] = [
     unavailable: (s) => pgReachable(s.pgUrl),
     cleanup: (s, tag) => dropSchema(s.pgUrl, `cairn_bench_${tag}`),
   },
-  // NATS JetStream: add { id: "nats", label: "hub, NATS JetStream", settings: () => [<its config keys>] } here.
+  {
+    // Deliveries in JetStream streams (a prefix per case), the rest in PostgreSQL: see docs/router.md.
+    id: "nats",
+    label: "hub, NATS JetStream (+ PostgreSQL)",
+    settings: (s, tag) => [
+      `store=${s.pgUrl}`,
+      `postgres.schema=cairn_bench_${tag}`,
+      `nats.url=${s.natsUrl}`,
+      `nats.prefix=${natsPrefix(tag)}`,
+    ],
+    unavailable: async (s) => (await pgReachable(s.pgUrl)) ?? (await natsReachable(s.natsUrl)),
+    cleanup: async (s, tag) => {
+      await dropSchema(s.pgUrl, `cairn_bench_${tag}`);
+      await dropStreams(s.natsUrl, natsPrefix(tag));
+    },
+  },
 ];
+
+// A JetStream prefix (≤ 32 characters) unique to a case.
+const natsPrefix = (tag: string): string => `cb_${tag}`.slice(0, 32);
 
 interface Settings {
   readonly rate: number;
@@ -90,6 +109,7 @@ interface Settings {
   readonly fanoutDeliveries: number;
   readonly slowMs: number;
   readonly pgUrl: string;
+  readonly natsUrl: string;
   readonly runTag: string;
 }
 
@@ -323,6 +343,33 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// NATS helpers.
+
+async function natsReachable(url: string): Promise<string | null> {
+  try {
+    const nc = await connect({ servers: url.replace(/^nats:\/\//, ""), timeout: 3000 });
+    await nc.jetstreamManager();
+    await nc.close();
+    return null;
+  } catch (e) {
+    return `${url} is unreachable or has no JetStream (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
+// The engine's streams are named <PREFIX>_…: the case's are deleted.
+async function dropStreams(url: string, prefix: string): Promise<void> {
+  try {
+    const nc = await connect({ servers: url.replace(/^nats:\/\//, ""), timeout: 3000 });
+    const jsm = await nc.jetstreamManager();
+    for (const info of await jsm.streams.list().next())
+      if (info.config.name.startsWith(`${prefix.toUpperCase()}_`)) await jsm.streams.delete(info.config.name);
+    await nc.close();
+  } catch (e) {
+    process.stderr.write(`  router: could not delete streams ${prefix}_*: ${e instanceof Error ? e.message : e}\n`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Report.
 
 const fmtMs = (ms: number): string =>
@@ -390,6 +437,7 @@ async function run(bench: Bench): Promise<void> {
     fanoutDeliveries: numberEnv("ROUTER_FANOUT_DELIVERIES", 30_000),
     slowMs: numberEnv("ROUTER_SLOW_MS", 2000),
     pgUrl: process.env.CAIRN_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test",
+    natsUrl: process.env.CAIRN_BENCH_NATS ?? "nats://127.0.0.1:4222",
     runTag: randomUUID().replaceAll("-", "").slice(0, 10),
   };
   const started = performance.now();

@@ -124,6 +124,9 @@ export class Dispatcher {
       if (this.#stopped) return IDLE_MS;
       for (const c of claimed) this.#start(c, now);
     }
+    // Busy: the answers to what was just claimed poke again, and a retry falling due meanwhile is found by the busy
+    // poll — no need to ask the queue for the next due time on every round.
+    if (claimed.length > 0) return BUSY_MS;
     const next = await this.#deps.queue.nextDue();
     if (next === null) return IDLE_MS;
     const wait = next - Date.now();

@@ -25,6 +25,7 @@ export class GroupCommit<Op> {
   #waiting: Waiting<Op>[] = [];
   #scheduled = false;
   #running: Promise<void> | null = null;
+  #committing: readonly Op[] = [];
 
   constructor(commit: (ops: readonly Op[]) => void | Promise<void>, maxBatch = 1000) {
     this.#commit = commit;
@@ -36,9 +37,9 @@ export class GroupCommit<Op> {
     return this.#waiting.length;
   }
 
-  /** The operations waiting for a commit, oldest first (not those of a batch being committed). */
-  waiting(): Op[] {
-    return this.#waiting.map((w) => w.op);
+  /** The operations not yet committed: the batch being committed, then those waiting, oldest first. */
+  pending(): Op[] {
+    return [...this.#committing, ...this.#waiting.map((w) => w.op)];
   }
 
   /** Queues `op`; resolves once it is committed, rejects when its batch failed. */
@@ -73,11 +74,14 @@ export class GroupCommit<Op> {
         continue;
       }
       if (result instanceof Promise) {
+        this.#committing = batch.map((w) => w.op);
         this.#running = result.then(
           () => {
+            this.#committing = [];
             for (const w of batch) w.resolve();
           },
           (err: unknown) => {
+            this.#committing = [];
             for (const w of batch) w.reject(err);
           },
         );

@@ -79,11 +79,36 @@ const CLAIM_SQL = `
   LEFT JOIN dead_letters dl ON dl.subscription_id = c.subscription_id AND dl.seq = c.seq
   ORDER BY c.not_before, c.seq`;
 
+// Each subscription's room under maxInFlight, in one statement with the expiry of leases: rows of replicas that
+// died (or hung) are claimable again (the statement's snapshot still sees them in flight, hence `+ e.n`).
+// Deliveries of this process whose outcome waits for its group commit ($2) are not in flight: their sink answered.
+const BUDGETS_SQL = `
+  WITH expired AS (
+    UPDATE deliveries SET state = 'pending', lease_until = NULL WHERE state = 'in_flight' AND lease_until < $1
+    RETURNING subscription_id
+  ), e AS (SELECT subscription_id, count(*) AS n FROM expired GROUP BY subscription_id),
+  f AS (SELECT subscription_id, count(*) AS n FROM deliveries WHERE state = 'in_flight' AND NOT (id = ANY($2::bigint[]))
+    GROUP BY subscription_id)
+  SELECT s.id, s.max_in_flight - COALESCE(f.n, 0) + COALESCE(e.n, 0) AS budget FROM subscriptions s
+  LEFT JOIN f ON f.subscription_id = s.id LEFT JOIN e ON e.subscription_id = s.id ORDER BY s.ord`;
+
 const INSERT_DELIVERY = `
   INSERT INTO deliveries (subscription_id, seq, lane, blocked, not_before, ingested_ms)
   SELECT $1, $2, $3, $3::text IS NOT NULL AND EXISTS (
     SELECT 1 FROM deliveries WHERE subscription_id = $1 AND lane = $3), $4, $5
   WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = $1)
+  ON CONFLICT (subscription_id, seq) DO NOTHING`;
+
+// Many deliveries in one statement. Of a lane, only the oldest is unblocked — and only when nothing of that lane is
+// queued yet: the rows of one statement do not see each other, hence the row number within the batch.
+const INSERT_DELIVERIES = `
+  INSERT INTO deliveries (subscription_id, seq, lane, blocked, not_before, ingested_ms)
+  SELECT w.sub, w.seq, w.lane, w.lane IS NOT NULL AND (w.rn > 1 OR EXISTS (
+    SELECT 1 FROM deliveries d WHERE d.subscription_id = w.sub AND d.lane = w.lane)), w.not_before, w.ingested_ms
+  FROM (SELECT u.*, row_number() OVER (PARTITION BY u.sub, u.lane ORDER BY u.seq) AS rn
+    FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
+      AS u(sub, seq, lane, not_before, ingested_ms)) w
+  WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = w.sub)
   ON CONFLICT (subscription_id, seq) DO NOTHING`;
 
 const DEAD_LETTER_UPSERT = `
@@ -141,8 +166,9 @@ class PostgresQueue implements DeliveryQueue {
     }
   }
 
-  // `closing`: the group commit of outcomes reported before close() still runs while the queue closes.
-  async #tx<T>(what: string, fn: (c: Client) => Promise<T>, closing = false): Promise<T> {
+  // `closing`: the group commit of outcomes reported before close() still runs while the queue closes. `begin`:
+  // statements without parameters sent with BEGIN in one round trip; `fn` gets the last one's rows.
+  async #tx<T>(what: string, fn: (c: Client, begun: Row[]) => Promise<T>, closing = false, begin = ""): Promise<T> {
     if (this.#closing && !closing) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
     let client: Client;
     try {
@@ -151,8 +177,9 @@ class PostgresQueue implements DeliveryQueue {
       throw toStoreError(e, what);
     }
     try {
-      await client.query("BEGIN");
-      const out = await fn(client);
+      const begun = await client.query(begin === "" ? "BEGIN" : `BEGIN; ${begin}`);
+      const rows = Array.isArray(begun) ? ((begun.at(-1) as pg.QueryResult).rows as Row[]) : [];
+      const out = await fn(client, rows);
       await client.query("COMMIT");
       return out;
     } catch (e) {
@@ -215,16 +242,36 @@ class PostgresQueue implements DeliveryQueue {
   }
 
   async enqueue(deliveries: readonly RoutedDelivery[], advance?: CursorAdvance): Promise<boolean> {
-    return this.#tx("enqueue deliveries", async (c) => {
-      if (advance) {
-        const row = (await c.query("SELECT seq FROM router_cursor WHERE id = 1 FOR UPDATE")).rows[0] as Row | undefined;
-        if (!row || Number(row.seq) !== advance.from) return false;
-      }
-      await this.#lockLanes(c, deliveries);
-      for (const d of deliveries) await this.#insert(c, d, d.ingestedMs);
-      if (advance) await c.query("UPDATE router_cursor SET seq = $1 WHERE id = 1", [advance.to]);
-      return true;
-    });
+    // Routing with the cursor's move need not wait for the commit's WAL flush: if the server loses it, it loses the
+    // cursor's move with it, and the events are routed again from the log (the lines from BEGIN in one round trip).
+    const begin = advance
+      ? "SET LOCAL synchronous_commit = off; SELECT seq FROM router_cursor WHERE id = 1 FOR UPDATE"
+      : "";
+    return this.#tx(
+      "enqueue deliveries",
+      async (c, cursor) => {
+        if (advance) {
+          const row = cursor[0];
+          if (!row || Number(row.seq) !== advance.from) return false;
+        }
+        await this.#lockLanes(c, deliveries);
+        // One statement per thousand deliveries, not one per delivery (a page fans out to every subscription).
+        for (let i = 0; i < deliveries.length; i += 1000) {
+          const part = deliveries.slice(i, i + 1000);
+          await c.query(INSERT_DELIVERIES, [
+            part.map((d) => d.subscriptionId),
+            part.map((d) => d.sequence),
+            part.map((d) => d.lane),
+            part.map((d) => d.ingestedMs),
+            part.map((d) => d.ingestedMs),
+          ]);
+        }
+        if (advance) await c.query("UPDATE router_cursor SET seq = $1 WHERE id = 1", [advance.to]);
+        return true;
+      },
+      false,
+      begin,
+    );
   }
 
   async #insert(c: Client, d: RoutedDelivery, notBefore: number): Promise<boolean> {
@@ -233,27 +280,37 @@ class PostgresQueue implements DeliveryQueue {
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-    return this.#tx("claim deliveries", async (c) => {
-      await c.query("SELECT pg_advisory_xact_lock($1, $2)", [CLAIM_LOCK, this.#schemaKey]);
-      // Leases of replicas that died (or hung) expire: their rows are claimable again.
-      await c.query(
-        "UPDATE deliveries SET state = 'pending', lease_until = NULL WHERE state = 'in_flight' AND lease_until < $1",
-        [options.now],
-      );
-      const wanted = this.#allocate(await this.#budgets(c), options);
-      if (wanted.subs.length === 0) return [];
-      const rows = await c.query(CLAIM_SQL, [wanted.subs, wanted.limits, wanted.leases, options.now, options.limit]);
-      return (rows.rows as Row[]).map(rowToClaimed);
-    });
-  }
-
-  async #budgets(c: Client): Promise<{ id: string; budget: number }[]> {
-    const r = await c.query(
-      "SELECT s.id, s.max_in_flight - COALESCE(f.n, 0) AS budget FROM subscriptions s LEFT JOIN " +
-        "(SELECT subscription_id, count(*) AS n FROM deliveries WHERE state = 'in_flight' GROUP BY subscription_id) f " +
-        "ON f.subscription_id = s.id ORDER BY s.ord",
+    // BEGIN, the claim lock and the budgets in one round trip (their parameters are integers, written inline).
+    const pending = this.#outcomes.pending().map((o) => Math.trunc(o.id));
+    const budgets = BUDGETS_SQL.replace("$1", String(Math.trunc(options.now))).replace(
+      "$2::bigint[]",
+      `'{${pending.join(",")}}'::bigint[]`,
     );
-    return (r.rows as Row[]).map((row) => ({ id: String(row.id), budget: Number(row.budget) }));
+    // A lost claim (the server crashed before flushing its commit) is a pending delivery claimed again: no need to
+    // wait for the WAL flush.
+    const begin =
+      "SET LOCAL synchronous_commit = off; " +
+      `SELECT pg_advisory_xact_lock(${CLAIM_LOCK}, ${Math.trunc(this.#schemaKey)}); ${budgets}`;
+    return this.#tx(
+      "claim deliveries",
+      async (c, rows) => {
+        const wanted = this.#allocate(
+          rows.map((row) => ({ id: String(row.id), budget: Number(row.budget) })),
+          options,
+        );
+        if (wanted.subs.length === 0) return [];
+        const claimed = await c.query(CLAIM_SQL, [
+          wanted.subs,
+          wanted.limits,
+          wanted.leases,
+          options.now,
+          options.limit,
+        ]);
+        return (claimed.rows as Row[]).map(rowToClaimed);
+      },
+      false,
+      begin,
+    );
   }
 
   // Per subscription: its budget and the caller's capacity (the overall limit is applied in SQL, oldest first).

@@ -3,9 +3,11 @@
  * (WAL, `synchronous=FULL`, `busy_timeout`), so routing reads the events table directly and a resolved write is
  * fsynced. Every operation is one synchronous transaction: nothing awaits inside one, so the store's connection
  * and this one never wait for each other within the process. Outcomes (`complete`, `retryAt`) are group-committed
- * (`group-commit.ts`): those of one loop turn share a transaction and its fsync, and each resolves after it.
+ * (`group-commit.ts`): those of one loop turn share a transaction and one fsync of the WAL — on the thread pool, not
+ * the event loop — and each resolves after it.
  * @module
  */
+import { type FileHandle, open } from "node:fs/promises";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { openSqliteDatabase } from "../store/sqlite-open.ts";
@@ -38,7 +40,10 @@ export async function openSqliteQueue(path: string): Promise<DeliveryQueue> {
     migrations: SQLITE_QUEUE_MIGRATIONS,
     label: "router ",
   });
-  return new SqliteQueue(db);
+  // The write-ahead log, fsynced off the event loop after an outcome batch's commit (see #recordOutcomes); without
+  // it (not there yet, unreadable) batches commit with synchronous=FULL instead.
+  const wal = await open(`${path}-wal`, "r").catch(() => null);
+  return new SqliteQueue(db, wal);
 }
 
 // The claimed row with its event: from the events table, or from its dead letter once retention deleted the event
@@ -77,8 +82,11 @@ class SqliteQueue implements DeliveryQueue {
   // The connection's `synchronous` setting: FULL (true) unless the last transaction was one that may skip fsync.
   #fsync = true;
 
-  constructor(db: DatabaseSync) {
+  readonly #wal: FileHandle | null;
+
+  constructor(db: DatabaseSync, wal: FileHandle | null) {
     this.#db = db;
+    this.#wal = wal;
   }
 
   #stmt(sql: string): StatementSync {
@@ -202,7 +210,7 @@ class SqliteQueue implements DeliveryQueue {
             "(SELECT subscription_id, COUNT(*) AS n FROM deliveries WHERE state = 'in_flight' " +
             "AND id NOT IN (SELECT value FROM json_each(?)) GROUP BY subscription_id) f " +
             "ON f.subscription_id = s.id ORDER BY s.rowid",
-        ).all(JSON.stringify(this.#outcomes.waiting().map((o) => o.id))) as Row[];
+        ).all(JSON.stringify(this.#outcomes.pending().map((o) => o.id))) as Row[];
         const claimed: ClaimedDelivery[] = [];
         const n = budgets.length;
         const start = n === 0 ? 0 : this.#rotation++ % n;
@@ -248,14 +256,30 @@ class SqliteQueue implements DeliveryQueue {
   }
 
   // One group commit: every waiting outcome in one transaction (a failure fails them all, none is half-applied).
-  #recordOutcomes(ops: readonly Outcome[]): void {
+  // The transaction commits with synchronous=NORMAL — written to the WAL, not yet fsynced — and the WAL is then
+  // fsynced on libuv's thread pool, which is what synchronous=FULL does inside COMMIT, minus blocking the event loop
+  // (ingest, routing and claims go on meanwhile). The callers resolve after the fsync. Frames checkpointed before it
+  // were fsynced by the checkpoint; in WAL mode the file keeps its inode while a connection is open.
+  async #recordOutcomes(ops: readonly Outcome[]): Promise<void> {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
-    this.#run(ops.length === 1 ? "record a delivery outcome" : `record ${ops.length} delivery outcomes`, () => {
-      for (const op of ops) {
-        if (op.kind === "complete") this.#remove(op.id);
-        else this.#retry(op.id, op.notBefore, op.failure);
-      }
-    });
+    const what = ops.length === 1 ? "record a delivery outcome" : `record ${ops.length} delivery outcomes`;
+    const wal = this.#wal;
+    this.#run(
+      what,
+      () => {
+        for (const op of ops) {
+          if (op.kind === "complete") this.#remove(op.id);
+          else this.#retry(op.id, op.notBefore, op.failure);
+        }
+      },
+      wal === null,
+    );
+    if (!wal) return;
+    try {
+      await wal.sync();
+    } catch (cause) {
+      throw new StoreError(StoreErrorCode.Failed, `the delivery queue failed to ${what} (fsync)`, { cause });
+    }
   }
 
   // Deletes a delivery and unblocks the next of its lane (the lowest sequence left).
@@ -425,5 +449,6 @@ class SqliteQueue implements DeliveryQueue {
     this.#closed = true;
     this.#statements.clear();
     this.#db.close();
+    await this.#wal?.close().catch(() => {});
   }
 }
