@@ -183,11 +183,18 @@ export class Dispatcher {
       });
     }
     let result: AttemptResult;
+    // A stop signal of its own per attempt: the sender combines it with a timeout (`AbortSignal.any`), and every
+    // signal combined with the dispatcher's long-lived one would stay registered on it, which Node cleans up in
+    // quadratic time (a fifth of the hub's CPU at 1,000 deliveries/s in the router bench).
+    const stop = new AbortController();
+    const onStop = (): void => stop.abort();
+    this.#stop.signal.addEventListener("abort", onStop, { once: true });
     this.#sending++;
     try {
-      result = await this.#sender.send(s, c, { ...c.event, sequence: c.sequence }, this.#stop.signal);
+      result = await this.#sender.send(s, c, { ...c.event, sequence: c.sequence }, stop.signal);
     } finally {
       this.#sending--;
+      this.#stop.signal.removeEventListener("abort", onStop);
     }
     if (result.aborted) return; // stopping: left in flight, recovered at the next start
     // The sink answered: its slot is free while the outcome is recorded.
