@@ -59,8 +59,15 @@ export class MessageText {
  */
 export function attributesText(cloudEvent: CloudEvent | null): string {
   if (!cloudEvent) return "{}";
-  const { data: _data, extensions, ...attributes } = cloudEvent;
-  return JSON.stringify({ ...attributes, ...extensions });
+  // One object built by assignment (not rest + spread, which builds two per event on the batch path).
+  const out: Obj = {};
+  for (const key in cloudEvent) {
+    if (key === "data" || key === "extensions") continue;
+    out[key] = (cloudEvent as unknown as Obj)[key];
+  }
+  const extensions = cloudEvent.extensions as Obj | undefined;
+  for (const key in extensions) out[key] = extensions[key];
+  return JSON.stringify(out);
 }
 
 function linksOf(context: Obj): EventLink[] {
@@ -85,21 +92,46 @@ function timestampMs(ts: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+interface TypeColumns {
+  readonly subjectKind: string | null;
+  readonly predicate: string | null;
+  readonly eventVersion: string | null;
+}
+
+// A hub sees few distinct types, and a batch mostly one: the columns of a type are worked out once. Bounded, so
+// a stream of made-up types cannot grow it without limit (it is simply cleared).
+const typeColumns = new Map<string, TypeColumns>();
+const TYPE_CACHE_MAX = 1024;
+
+function columnsOfType(type: string): TypeColumns {
+  let c = typeColumns.get(type);
+  if (c) return c;
+  const parsed = parseType(type);
+  const v = parsed?.version;
+  c = {
+    subjectKind: parsed ? parsed.subject : null,
+    predicate: parsed ? parsed.predicate : null,
+    eventVersion: v ? `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ""}` : null,
+  };
+  if (typeColumns.size >= TYPE_CACHE_MAX) typeColumns.clear();
+  typeColumns.set(type, c);
+  return c;
+}
+
 /** Builds the store record of a valid CDEvent. */
 export function toNewEvent(cdevent: Obj, body: string, attributes: string, receivedAtMs: number): NewEvent {
   const context = isObj(cdevent.context) ? cdevent.context : {};
   const subject = isObj(cdevent.subject) ? cdevent.subject : {};
   const type = String(context.type);
-  const parsed = parseType(type);
+  const columns = columnsOfType(type);
   const timestamp = String(context.timestamp ?? "");
-  const v = parsed?.version;
   return {
     id: String(context.id),
     source: String(context.source),
     type,
-    subjectKind: parsed ? parsed.subject : null,
-    predicate: parsed ? parsed.predicate : null,
-    eventVersion: v ? `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ""}` : null,
+    subjectKind: columns.subjectKind,
+    predicate: columns.predicate,
+    eventVersion: columns.eventVersion,
     specVersion: String(context.specversion ?? context.version ?? ""),
     subjectId: strOrNull(subject.id),
     subjectSource: strOrNull(subject.source),

@@ -58,7 +58,11 @@ const V1 = `
 `;
 
 /** The PostgreSQL migrations, oldest first (append only: a released entry never changes). */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [{ version: 1, name: "events", sql: V1 }];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "events", sql: V1 },
+  // As in SQLite's migration 2: no query looks links up by `context_id`, so the index only slowed linked appends.
+  { version: 2, name: "drop unused event_links_context", sql: "DROP INDEX IF EXISTS event_links_context;" },
+];
 
 /** The schema version this build expects. */
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
