@@ -22,7 +22,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -395,6 +395,8 @@ interface CaseResult {
   readonly serverCpuPerRequestUs: number;
   /** Hub only: commits per second × events per commit, and the share of the wall time spent in commits. */
   readonly commits: string;
+  /** The machine's 1-minute load average at the start and at the end of the timed run (other processes count). */
+  readonly load: string;
   readonly generatorCpu: number;
   /** Hub only: events acknowledged (warm-up and timed), stored (the hub's count) and sent. */
   readonly check: string;
@@ -481,7 +483,9 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
     if (server !== "bare") await drained(child.url);
     const commits0 = server === "bare" ? null : await commitCounters(child.url);
     const cpu0 = sampler.cpuSeconds();
+    const load0 = loadavg()[0] ?? 0;
     const run = await load(target, mode, factory, ids, s.durationS);
+    const loadRange = `${load0.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)}`;
     const cpuSeconds = sampler.cpuSeconds() - cpu0;
     const memory = await serverMemory(child);
     const commits1 = commits0 === null ? null : await commitCounters(child.url);
@@ -519,13 +523,15 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
       serverCpu: cpuSeconds / run.seconds,
       serverCpuPerRequestUs: (cpuSeconds * 1e6) / accepted,
       commits,
+      load: loadRange,
       generatorCpu: run.generatorCpu,
       check,
     };
     process.stderr.write(
       `  ingest/${caseName}: ${fmtRate(result.requestsPerSecond)} req/s, ${fmtRate(result.eventsPerSecond)} events/s, ` +
         `p50 ${fmtMs(result.p50Ms)}, p99 ${fmtMs(result.p99Ms)}, RSS ${fmtMiB(result.maxRssBytes)}, ` +
-        `server CPU ${fmtCpu(result.serverCpu)} = ${fmtUs(result.serverCpuPerRequestUs)}/request\n`,
+        `server CPU ${fmtCpu(result.serverCpu)} = ${fmtUs(result.serverCpuPerRequestUs)}/request, ` +
+        `load ${result.load}\n`,
     );
     return result;
   } finally {
@@ -572,15 +578,15 @@ const fmtUs = (us: number): string => (us >= 10_000 ? `${(us / 1000).toFixed(1)}
 
 function resultsTable(results: readonly CaseResult[]): string {
   const lines = [
-    "| Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | at peak: V8 heap (used), external | server CPU | server CPU / request | load gen CPU | commits/s × events, time in commit | acked ≤ stored ≤ sent |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | at peak: V8 heap (used), external | server CPU | server CPU / request | load gen CPU | commits/s × events, time in commit | acked ≤ stored ≤ sent | load avg (1 min) |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const r of results)
     lines.push(
       `| ${SERVER_LABEL[r.server]} | ${r.mode.label} | ${r.mode.connections} | ${fmtRate(r.requestsPerSecond)} | ` +
         `${fmtRate(r.eventsPerSecond)} | ${fmtMs(r.p50Ms)} | ${fmtMs(r.p99Ms)} | ${fmtMs(r.maxMs)} | ${r.rejected} | ` +
         `${fmtMiB(r.maxRssBytes)} | ${fmtPeak(r.peakMemory)} | ${fmtCpu(r.serverCpu)} | ${fmtUs(r.serverCpuPerRequestUs)} | ` +
-        `${fmtCpu(r.generatorCpu)} | ${r.commits} | ${r.check} |`,
+        `${fmtCpu(r.generatorCpu)} | ${r.commits} | ${r.check} | ${r.load} |`,
     );
   return lines.join("\n");
 }
