@@ -3,7 +3,8 @@
  * (`sqlite-writer.ts`). Rows go in with multi-row `INSERT`s, one statement per up to {@link CHUNK} events, each
  * prepared once per row count. Deduplication costs nothing extra when nothing is a duplicate: an insert that stored
  * every row of its chunk assigned consecutive sequences ending at `lastInsertRowid`; only a chunk with a conflict
- * looks its rows up again.
+ * looks its rows up again. (A row skipped by the conflict clause still uses up a rowid under `AUTOINCREMENT`, so
+ * such a chunk's sequences may have gaps: rows are told apart by the highest rowid allocated before the chunk.)
  * @module
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
@@ -32,6 +33,7 @@ export class SqliteAppender {
   readonly #inserts = new Map<number, StatementSync>();
   readonly #linkInserts = new Map<number, StatementSync>();
   readonly #existing: StatementSync;
+  readonly #allocated: StatementSync;
   readonly #counters: StatementSync;
   readonly #delete = new Map<number, StatementSync>();
   readonly #uncount: StatementSync;
@@ -39,6 +41,7 @@ export class SqliteAppender {
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#existing = db.prepare("SELECT seq FROM events WHERE source = ? AND event_id = ?");
+    this.#allocated = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     this.#counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
     this.#uncount = db.prepare("UPDATE counters SET events = events - ?, body_bytes = body_bytes - ? WHERE id = 1");
   }
@@ -51,6 +54,8 @@ export class SqliteAppender {
     let bytes = 0;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
+      // The highest rowid allocated so far: every row a later insert stores gets a higher one.
+      let allocated = this.#highestAllocated();
       let at = 0; // position in `packed`
       for (let first = 0; first < count; first += CHUNK) {
         const size = Math.min(CHUNK, count - first);
@@ -67,8 +72,10 @@ export class SqliteAppender {
         const { changes, lastInsertRowid } = this.#insert(size).run(...params);
         const stored = Number(changes);
         const last = Number(lastInsertRowid);
+        const floor = allocated;
+        allocated = stored === size ? last : this.#highestAllocated();
         for (let i = 0; i < size; i++) {
-          const seq = stored === size ? last - size + 1 + i : this.#resolve(packed, starts[i] ?? 0, stored, last, out);
+          const seq = stored === size ? last - size + 1 + i : this.#resolve(packed, starts[i] ?? 0, floor, out);
           out[first + i] = seq;
           if (seq < 0) continue;
           added++;
@@ -114,15 +121,19 @@ export class SqliteAppender {
     }
   }
 
-  // A chunk where the conflict clause skipped rows. Stored rows got consecutive sequences ending at `last` (the
-  // writer lock is held, so nothing else inserted between them); a row whose key maps below them was stored
-  // before, and a key met twice in this chunk was stored by its first occurrence. Negative = duplicate.
-  #resolve(packed: readonly PackedValue[], start: number, stored: number, last: number, out: Float64Array): number {
+  // A row of a chunk where the conflict clause skipped rows. A key whose row is at or below `floor` (the highest
+  // rowid allocated before the chunk; the writer lock is held) was stored before; one above it was stored by this
+  // chunk, by its first occurrence (a key met twice in the chunk). Negative = duplicate.
+  #resolve(packed: readonly PackedValue[], start: number, floor: number, out: Float64Array): number {
     const found = this.#existing.get(packed[start + 1] as string, packed[start] as string) as { seq: number | bigint };
     const seq = Number(found.seq);
-    if (stored === 0 || seq < last - stored + 1) return -seq;
-    // Stored in this chunk: by this row unless an earlier row of the same chunk already claimed the sequence.
+    if (seq <= floor) return -seq;
     return out.includes(seq) ? -seq : seq;
+  }
+
+  #highestAllocated(): number {
+    const row = this.#allocated.get() as { seq: number | bigint } | undefined;
+    return row ? Number(row.seq) : 0;
   }
 
   #insert(rows: number): StatementSync {

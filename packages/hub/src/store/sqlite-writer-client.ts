@@ -62,6 +62,11 @@ export class SqliteWriter {
     return writer as SqliteWriter;
   }
 
+  /** Why the writer stopped (it failed, or was closed), or null while it runs. */
+  get failure(): StoreError | null {
+    return this.#stopped;
+  }
+
   /** Appends in one transaction: per event its sequence, or minus the stored one for a duplicate. */
   async append(events: readonly NewEvent[]): Promise<Float64Array> {
     const reply = await this.#send({ op: "append", packed: packEvents(events), count: events.length });

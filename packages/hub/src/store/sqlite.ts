@@ -226,12 +226,18 @@ class SqliteStore implements EventStore {
   async health(): Promise<StoreHealth> {
     try {
       const version = schemaVersion(this.#db);
-      const ok = version === SQLITE_SCHEMA_VERSION;
+      // A writer thread that died (out of memory, say) leaves reads working but every append failing.
+      const stopped = this.#closed ? null : this.#writer.failure;
+      const ok = version === SQLITE_SCHEMA_VERSION && stopped === null;
+      const reason =
+        version !== SQLITE_SCHEMA_VERSION
+          ? `schema version ${version}, expected ${SQLITE_SCHEMA_VERSION}`
+          : (stopped?.message ?? null);
       return {
         ok,
         schemaVersion: version,
         expectedSchemaVersion: SQLITE_SCHEMA_VERSION,
-        ...(ok ? {} : { reason: `schema version ${version}, expected ${SQLITE_SCHEMA_VERSION}` }),
+        ...(reason === null ? {} : { reason }),
       };
     } catch (e) {
       return {
