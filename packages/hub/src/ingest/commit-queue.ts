@@ -113,7 +113,13 @@ export class CommitQueue {
   }
 
   async #run(): Promise<void> {
+    let first = true;
     while (this.#waiting.length > 0) {
+      // One turn of the event loop between commits: what the last commit woke (the routing and correlation loops
+      // move their cursors in their own write transactions on this thread) runs while the store is idle, instead
+      // of blocking the event loop on the SQLite writer thread's lock. It also lets that turn's requests join.
+      if (!first) await new Promise((resolve) => setImmediate(resolve));
+      first = false;
       const group = this.#takeGroup();
       const events = group.flatMap((w) => w.events);
       const started = performance.now();
