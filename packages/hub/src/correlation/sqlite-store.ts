@@ -1,13 +1,15 @@
 /**
- * The correlation store in the event store's SQLite file, through its own connection (WAL, `synchronous=FULL`,
- * `busy_timeout`), like the delivery queue. Every operation is one synchronous transaction, so nothing awaits
- * inside one. `markEmitted` writes the sink delivery into the delivery queue's `deliveries` table (the router's
+ * The correlation store in the event store's SQLite file, through its own connection (WAL, `synchronous=FULL`
+ * unless a write is redone when lost), like the delivery queue. Every operation is one synchronous transaction,
+ * so nothing awaits inside one, and a taken write lock is waited for on later loop turns, not in SQLite's busy
+ * handler (`store/sqlite-tx.ts`). `markEmitted` writes the sink delivery into the delivery queue's `deliveries` table (the router's
  * migrations create it first) in the same transaction.
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { openSqliteDatabase } from "../store/sqlite-open.ts";
+import { SqliteTransactions } from "../store/sqlite-tx.ts";
 import { SQLITE_CORRELATION_MIGRATIONS } from "./sqlite-schema.ts";
 import {
   type CorrelationCommit,
@@ -55,8 +57,11 @@ class SqliteCorrelationStore implements CorrelationStore {
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
 
+  readonly #txs: SqliteTransactions;
+
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#txs = new SqliteTransactions(db, "the correlation store", () => this.#closed);
   }
 
   #stmt(sql: string): StatementSync {
@@ -69,19 +74,11 @@ class SqliteCorrelationStore implements CorrelationStore {
     return s;
   }
 
-  // One immediate transaction around synchronous work; SQLite errors become StoreErrors.
-  #tx<T>(what: string, fn: () => T): T {
-    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the correlation store is closed");
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const out = fn();
-      this.#db.exec("COMMIT");
-      return out;
-    } catch (cause) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      if (cause instanceof StoreError) throw cause;
-      throw new StoreError(StoreErrorCode.Failed, `the correlation store failed to ${what}`, { cause });
-    }
+  // One immediate transaction around synchronous work, never sleeping on the event loop for the write lock (see
+  // SqliteTransactions). `fsync = false` for what is redone when lost: the cursor moves with its page's states and
+  // firings, which a replay of the durable log derives again (the same idempotency keys), and housekeeping.
+  #tx<T>(what: string, fn: () => T, fsync = true): Promise<T> {
+    return this.#txs.run(what, fn, { fsync });
   }
 
   async listTriggers(): Promise<TriggerRecord[]> {
@@ -117,10 +114,14 @@ class SqliteCorrelationStore implements CorrelationStore {
   }
 
   async initCursor(sequence: number): Promise<number> {
-    return this.#tx("set the cursor", () => {
-      this.#stmt("INSERT INTO correlation_cursor (id, seq) VALUES (1, ?) ON CONFLICT (id) DO NOTHING").run(sequence);
-      return Number((this.#stmt("SELECT seq FROM correlation_cursor WHERE id = 1").get() as Row).seq);
-    });
+    return this.#tx(
+      "set the cursor",
+      () => {
+        this.#stmt("INSERT INTO correlation_cursor (id, seq) VALUES (1, ?) ON CONFLICT (id) DO NOTHING").run(sequence);
+        return Number((this.#stmt("SELECT seq FROM correlation_cursor WHERE id = 1").get() as Row).seq);
+      },
+      false,
+    );
   }
 
   async loadStates(keys: readonly StateKey[]): Promise<Map<string, StoredState>> {
@@ -134,20 +135,24 @@ class SqliteCorrelationStore implements CorrelationStore {
   }
 
   async commit(page: CorrelationCommit): Promise<number | null> {
-    return this.#tx("commit a correlation page", () => {
-      const row = this.#stmt("SELECT seq FROM correlation_cursor WHERE id = 1").get() as Row | undefined;
-      if (!row || Number(row.seq) !== page.from) return null;
-      const remove = this.#stmt("DELETE FROM correlation_state WHERE trigger_id = ? AND corr_key = ?");
-      const upsert = this.#stmt(UPSERT_STATE);
-      for (const s of page.states) {
-        if (s.state === null) remove.run(s.triggerId, s.key);
-        else upsert.run(s.triggerId, s.key, s.version, s.deadline, JSON.stringify(s.state));
-      }
-      let inserted = 0;
-      for (const f of page.fired) inserted += this.#insertFired(f);
-      this.#stmt("UPDATE correlation_cursor SET seq = ? WHERE id = 1").run(page.to);
-      return inserted;
-    });
+    return this.#tx(
+      "commit a correlation page",
+      () => {
+        const row = this.#stmt("SELECT seq FROM correlation_cursor WHERE id = 1").get() as Row | undefined;
+        if (!row || Number(row.seq) !== page.from) return null;
+        const remove = this.#stmt("DELETE FROM correlation_state WHERE trigger_id = ? AND corr_key = ?");
+        const upsert = this.#stmt(UPSERT_STATE);
+        for (const s of page.states) {
+          if (s.state === null) remove.run(s.triggerId, s.key);
+          else upsert.run(s.triggerId, s.key, s.version, s.deadline, JSON.stringify(s.state));
+        }
+        let inserted = 0;
+        for (const f of page.fired) inserted += this.#insertFired(f);
+        this.#stmt("UPDATE correlation_cursor SET seq = ? WHERE id = 1").run(page.to);
+        return inserted;
+      },
+      false,
+    );
   }
 
   #insertFired(f: FiredInput): number {
@@ -190,14 +195,21 @@ class SqliteCorrelationStore implements CorrelationStore {
   }
 
   async expireStates(before: number): Promise<number> {
-    return this.#tx("expire windows", () =>
-      Number(this.#stmt("DELETE FROM correlation_state WHERE deadline < ?").run(before).changes),
+    return this.#tx(
+      "expire windows",
+      () => Number(this.#stmt("DELETE FROM correlation_state WHERE deadline < ?").run(before).changes),
+      false,
     );
   }
 
   async pruneFired(before: number): Promise<number> {
-    return this.#tx("prune firings", () =>
-      Number(this.#stmt("DELETE FROM correlation_fired WHERE state <> 'pending' AND fired_ms < ?").run(before).changes),
+    return this.#tx(
+      "prune firings",
+      () =>
+        Number(
+          this.#stmt("DELETE FROM correlation_fired WHERE state <> 'pending' AND fired_ms < ?").run(before).changes,
+        ),
+      false,
     );
   }
 

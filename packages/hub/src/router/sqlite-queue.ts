@@ -11,6 +11,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { openSqliteDatabase } from "../store/sqlite-open.ts";
+import { SqliteTransactions } from "../store/sqlite-tx.ts";
 import { GroupCommit } from "./group-commit.ts";
 import {
   type AttemptFailure,
@@ -66,11 +67,6 @@ const DEAD_LETTER_UPSERT = `
     attributes = excluded.attributes, body = excluded.body
   RETURNING *`;
 
-// `BEGIN IMMEDIATE` found the write lock taken (SQLITE_BUSY): retried later, see #unlocked.
-const BUSY = Symbol("busy");
-const SQLITE_BUSY = 5;
-const BUSY_TIMEOUT_MS = 5000;
-
 /** An outcome waiting for the next group commit. */
 type Outcome =
   | { readonly kind: "complete"; readonly id: number }
@@ -84,14 +80,14 @@ class SqliteQueue implements DeliveryQueue {
   // Where the next claim starts in the subscription list, so no subscription always comes last.
   #rotation = 0;
   readonly #outcomes = new GroupCommit<Outcome>((ops) => this.#recordOutcomes(ops));
-  // The connection's `synchronous` setting: FULL (true) unless the last transaction was one that may skip fsync.
-  #fsync = true;
+  readonly #txs: SqliteTransactions;
 
   readonly #wal: FileHandle | null;
 
   constructor(db: DatabaseSync, wal: FileHandle | null) {
     this.#db = db;
     this.#wal = wal;
+    this.#txs = new SqliteTransactions(db, "the delivery queue", () => this.#closed);
   }
 
   #stmt(sql: string): StatementSync {
@@ -104,63 +100,15 @@ class SqliteQueue implements DeliveryQueue {
     return s;
   }
 
-  // One immediate transaction around synchronous work; SQLite errors become StoreErrors. Outcomes still waiting
-  // for their group commit are committed first, so the transaction sees them — except in the routing and claim
-  // transactions (`fsync = false`), which do not touch deliveries in flight: they must not wait for an fsync, being
-  // on the way from ingest to delivery.
+  // One immediate transaction around synchronous work (see SqliteTransactions). Outcomes still waiting for their
+  // group commit are committed first, so the transaction sees them — except in the routing and claim transactions
+  // (`fsync = false`: redone when lost, see sqlite-tx.ts), which do not touch deliveries in flight: they must not
+  // wait for an fsync, being on the way from ingest to delivery.
   #tx<T>(what: string, fn: () => T, fsync = true): Promise<T> {
-    return this.#unlocked(what, () => {
+    const beforeTry = () => {
       if (fsync && this.#outcomes.size > 0) void this.#outcomes.flush();
-      return this.#run(what, fn, fsync);
-    });
-  }
-
-  // The event store's writer (a worker thread) and the correlation store write to the same file. When one of them
-  // holds the write lock, SQLite's busy handler would sleep on the event loop (1, 2, 5, 10… ms) and stall ingest
-  // and delivery alike; instead `BEGIN` fails at once and the transaction is tried again on a later turn of the
-  // loop, for up to BUSY_TIMEOUT_MS.
-  async #unlocked<T>(what: string, attempt: () => T | typeof BUSY): Promise<T> {
-    const deadline = Date.now() + BUSY_TIMEOUT_MS;
-    for (;;) {
-      if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
-      const out = attempt();
-      if (out !== BUSY) return out;
-      if (Date.now() > deadline)
-        throw new StoreError(StoreErrorCode.Failed, `the delivery queue failed to ${what}: the database stayed locked`);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-  }
-
-  // `fsync = false` commits with `synchronous=NORMAL`: in WAL mode the commit is in the log at once (a crashed
-  // process loses nothing) but only fsynced by the next FULL commit on the file — the store's next append, the
-  // next outcome batch — or lost, atomically, with everything after it, on a power loss. Only for writes that are
-  // redone when lost: routing (the cursor moves with its deliveries, so the events are routed again from the
-  // durable log) and claims (a lost claim is a pending delivery, claimed again). BUSY: another connection holds
-  // the write lock; nothing was done.
-  #run<T>(what: string, fn: () => T, fsync = true): T | typeof BUSY {
-    if (fsync !== this.#fsync) {
-      this.#db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-      this.#fsync = fsync;
-    }
-    this.#db.exec("PRAGMA busy_timeout = 0");
-    try {
-      this.#db.exec("BEGIN IMMEDIATE");
-    } catch (cause) {
-      if ((cause as { errcode?: unknown }).errcode === SQLITE_BUSY) return BUSY;
-      throw new StoreError(StoreErrorCode.Failed, `the delivery queue failed to ${what}`, { cause });
-    } finally {
-      // Statements outside a transaction (reads) keep SQLite's own short waits.
-      this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    }
-    try {
-      const out = fn();
-      this.#db.exec("COMMIT");
-      return out;
-    } catch (cause) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      if (cause instanceof StoreError) throw cause;
-      throw new StoreError(StoreErrorCode.Failed, `the delivery queue failed to ${what}`, { cause });
-    }
+    };
+    return this.#txs.run(what, fn, { fsync, beforeTry });
   }
 
   async listSubscriptions(): Promise<SubscriptionRecord[]> {
@@ -296,18 +244,13 @@ class SqliteQueue implements DeliveryQueue {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
     const what = ops.length === 1 ? "record a delivery outcome" : `record ${ops.length} delivery outcomes`;
     const wal = this.#wal;
-    await this.#unlocked(what, () =>
-      this.#run(
-        what,
-        () => {
-          for (const op of ops) {
-            if (op.kind === "complete") this.#remove(op.id);
-            else this.#retry(op.id, op.notBefore, op.failure);
-          }
-        },
-        wal === null,
-      ),
-    );
+    const record = () => {
+      for (const op of ops) {
+        if (op.kind === "complete") this.#remove(op.id);
+        else this.#retry(op.id, op.notBefore, op.failure);
+      }
+    };
+    await this.#txs.run(what, record, { fsync: wal === null });
     if (!wal) return;
     try {
       await wal.sync();

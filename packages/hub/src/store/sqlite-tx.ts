@@ -1,0 +1,81 @@
+/**
+ * Immediate transactions on a SQLite connection that shares its file with other writers — the event store's
+ * writer thread, the delivery queue, the correlation store — without ever sleeping on the event loop.
+ *
+ * When another connection holds the write lock, SQLite's busy handler would sleep (1, 2, 5, 10… ms) inside
+ * `BEGIN IMMEDIATE`, on the main thread, stalling ingest and delivery alike. Here `BEGIN` fails at once
+ * (`busy_timeout = 0`) and the transaction is tried again on a later turn of the loop, for up to
+ * {@link SQLITE_BUSY_TIMEOUT_MS}. Reads outside a transaction keep SQLite's own short waits.
+ *
+ * A transaction may skip its fsync (`fsync: false`, `synchronous=NORMAL`): in WAL mode the commit is in the log at
+ * once (a crashed process loses nothing) but only fsynced by the next FULL commit on the file, or lost, atomically
+ * with everything after it, on a power loss. Only for writes that are redone when lost (a cursor that moves with
+ * what it produced, a claim, housekeeping).
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { StoreError, StoreErrorCode } from "./errors.ts";
+
+/** How long a transaction keeps trying to get the write lock. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+const SQLITE_BUSY = 5;
+const BUSY = Symbol("busy");
+
+/** Runs immediate transactions on one connection (see the module comment). */
+export class SqliteTransactions {
+  readonly #db: DatabaseSync;
+  readonly #label: string;
+  readonly #closed: () => boolean;
+  // The connection's `synchronous` setting: FULL (true) unless the last transaction skipped its fsync.
+  #fsync = true;
+
+  /** `label` names the owner in errors (`the delivery queue`); `closed` tells when the connection is gone. */
+  constructor(db: DatabaseSync, label: string, closed: () => boolean) {
+    this.#db = db;
+    this.#label = label;
+    this.#closed = closed;
+  }
+
+  /**
+   * Runs `fn` (synchronous: nothing may await inside a transaction) in one immediate transaction; SQLite errors
+   * become `StoreError`s. `beforeTry` runs before each try (e.g. to commit pending work first).
+   */
+  async run<T>(what: string, fn: () => T, options: { fsync?: boolean; beforeTry?: () => void } = {}): Promise<T> {
+    const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+    for (;;) {
+      if (this.#closed()) throw new StoreError(StoreErrorCode.Closed, `${this.#label} is closed`);
+      options.beforeTry?.();
+      const out = this.#try(what, fn, options.fsync ?? true);
+      if (out !== BUSY) return out;
+      if (Date.now() > deadline)
+        throw new StoreError(StoreErrorCode.Failed, `${this.#label} failed to ${what}: the database stayed locked`);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  }
+
+  #try<T>(what: string, fn: () => T, fsync: boolean): T | typeof BUSY {
+    if (fsync !== this.#fsync) {
+      this.#db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      this.#fsync = fsync;
+    }
+    this.#db.exec("PRAGMA busy_timeout = 0");
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+    } catch (cause) {
+      if ((cause as { errcode?: unknown }).errcode === SQLITE_BUSY) return BUSY;
+      throw new StoreError(StoreErrorCode.Failed, `${this.#label} failed to ${what}`, { cause });
+    } finally {
+      this.#db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    }
+    try {
+      const out = fn();
+      this.#db.exec("COMMIT");
+      return out;
+    } catch (cause) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError(StoreErrorCode.Failed, `${this.#label} failed to ${what}`, { cause });
+    }
+  }
+}
