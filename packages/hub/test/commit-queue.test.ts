@@ -35,12 +35,16 @@ describe("CommitQueue bounds", () => {
     const { store, release } = heldStore();
     const q = new CommitQueue(store, { maxPending: 1000, maxPendingBytes: 10_000, maxBatch: 100 });
     const first = q.submit([sized(6000)]);
-    assert.equal(q.saturated, false);
-    await assert.rejects(q.submit([sized(6000)]), QueueFullError);
-    const second = q.submit([sized(4000)]);
-    assert.equal(q.depthBytes, 10_000);
-    assert.equal(q.saturated, true);
-    release();
+    let second: Promise<unknown[]>;
+    try {
+      assert.equal(q.saturated, false);
+      await assert.rejects(q.submit([sized(6000)]), QueueFullError);
+      second = q.submit([sized(4000)]);
+      assert.equal(q.depthBytes, 10_000);
+      assert.equal(q.saturated, true);
+    } finally {
+      release(); // a failed assertion must not leave the queue waiting on the held store
+    }
     assert.equal((await first).length, 1);
     assert.equal((await second).length, 1);
     await q.drained();
@@ -52,8 +56,11 @@ describe("CommitQueue bounds", () => {
     const { store, release } = heldStore();
     const q = new CommitQueue(store, { maxPending: 1, maxPendingBytes: 100, maxBatch: 100 });
     const big = q.submit([sized(5000), sized(5000)]);
-    await assert.rejects(q.submit([newEvent()]), QueueFullError);
-    release();
+    try {
+      await assert.rejects(q.submit([newEvent()]), QueueFullError);
+    } finally {
+      release();
+    }
     assert.equal((await big).length, 2);
   });
 });
