@@ -11,6 +11,8 @@ import type { EventStore, StoredEvent } from "./store/types.ts";
 const PAGE = 500;
 const RETRY_MS = 1000;
 const POLL_MS = 5000;
+// While idle, the cursor follows the log's end in memory and is stored at most this often.
+const IDLE_STORE_MS = 1000;
 
 /** What a consumer of the log provides. */
 export interface LogConsumer {
@@ -38,7 +40,10 @@ export class LogFollower {
   readonly #store: EventStore;
   readonly #log: Logger;
   readonly #consumer: LogConsumer;
+  // The cursor in effect, and the one last stored (behind it only while idle, see #page).
   #cursor = 0;
+  #stored = 0;
+  #storedAtMs = 0;
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
@@ -60,6 +65,7 @@ export class LogFollower {
   async start(): Promise<void> {
     const c = this.#consumer;
     this.#cursor = (await c.storedCursor()) ?? (await c.initCursor((await this.#store.stats()).lastSequence));
+    this.#stored = this.#cursor;
     this.#unwatch = this.#store.watch(() => this.wake());
     this.wake();
   }
@@ -96,11 +102,15 @@ export class LogFollower {
   async #page(): Promise<boolean> {
     const c = this.#consumer;
     // With nothing to apply events to, move to the end without reading the events back (otherwise every
-    // ingested event would be read again, body and all, only to be dropped).
+    // ingested event would be read again, body and all, only to be dropped). The move is stored at most once a
+    // second (a transaction per ingest commit would cost more than the events' routing itself); the next page
+    // stores it with its own move, and a restart at worst skips less of what no consumer wanted.
     if (!c.active()) {
       await c.beforePage?.();
       if (!c.active()) {
-        await this.#move([], (await this.#store.stats()).lastSequence);
+        this.#cursor = Math.max(this.#cursor, (await this.#store.stats()).lastSequence);
+        if (this.#cursor > this.#stored && Date.now() - this.#storedAtMs >= IDLE_STORE_MS)
+          await this.#move([], this.#cursor);
         return false;
       }
     }
@@ -112,11 +122,13 @@ export class LogFollower {
     return true;
   }
 
+  // Commits `events` and the move of the stored cursor to `to` (compare-and-set from the stored one).
   async #move(events: readonly StoredEvent[], to: number): Promise<void> {
-    if (to <= this.#cursor) return;
-    if (await this.#consumer.commit(events, this.#cursor, to)) this.#cursor = to;
+    if (to <= this.#stored) return;
+    if (await this.#consumer.commit(events, this.#stored, to)) this.#cursor = this.#stored = to;
     // Another replica applied this page: continue from where it got.
-    else this.#cursor = (await this.#consumer.storedCursor()) ?? this.#cursor;
+    else this.#cursor = this.#stored = (await this.#consumer.storedCursor()) ?? this.#stored;
+    this.#storedAtMs = Date.now();
   }
 
   #clearTimer(): void {
