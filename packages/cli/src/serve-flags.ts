@@ -21,6 +21,7 @@ export const SERVE_FLAGS: Readonly<Record<string, string>> = {
   "limits.maxEventBytes": "max-event-bytes",
   "limits.maxBatchEvents": "max-batch-events",
   "limits.maxQueueEvents": "max-queue-events",
+  "limits.maxQueueBytes": "max-queue-bytes",
   "limits.maxStreamClients": "max-stream-clients",
   "retention.maxAge": "max-age",
   "retention.maxBytes": "max-bytes",

@@ -19,6 +19,7 @@ const BAD_FLAGS: Record<string, [flag: string, value: string]> = {
   "limits.maxEventBytes": ["--max-event-bytes", "1KiB"],
   "limits.maxBatchEvents": ["--max-batch-events", "0"],
   "limits.maxQueueEvents": ["--max-queue-events", "1.5"],
+  "limits.maxQueueBytes": ["--max-queue-bytes", "plenty"],
   "limits.maxStreamClients": ["--max-stream-clients", "many"],
   "retention.maxAge": ["--max-age", "forever"],
   "retention.maxBytes": ["--max-bytes", "huge"],
