@@ -16,9 +16,22 @@ export const CLOUDEVENTS_BATCH_JSON = "application/cloudevents-batch+json";
 /** Plain JSON: the content type of a CDEvent in binary mode and of a bare CDEvent. */
 export const APPLICATION_JSON = "application/json";
 
+// The few media types a deployment sends, parsed once (each event's is looked at two or three times). Results are
+// frozen: they are shared.
+const CACHE = new Map<string, MediaType | undefined>();
+const CACHE_SIZE = 64;
+
 /** Parses `Application/CloudEvents+JSON; charset="UTF-8"`; `undefined` for an empty or malformed value. */
 export function parseMediaType(value: string | undefined): MediaType | undefined {
   if (value === undefined) return undefined;
+  if (CACHE.has(value)) return CACHE.get(value);
+  const parsed = parseUncached(value);
+  if (CACHE.size >= CACHE_SIZE) CACHE.clear();
+  CACHE.set(value, parsed);
+  return parsed;
+}
+
+function parseUncached(value: string): MediaType | undefined {
   const [head = "", ...rest] = value.split(";");
   const essence = head.trim().toLowerCase();
   if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(essence)) return undefined;
@@ -30,7 +43,7 @@ export function parseMediaType(value: string | undefined): MediaType | undefined
     const raw = part.slice(eq + 1).trim();
     if (/^[a-z0-9!#$&^_.+-]+$/.test(name)) params[name] = raw.startsWith('"') ? raw.slice(1, -1) : raw;
   }
-  return { essence, params };
+  return Object.freeze({ essence, params: Object.freeze(params) });
 }
 
 /** True for `application/json` and any `+json` type other than the CloudEvents formats themselves. */
