@@ -25,8 +25,8 @@ import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { toHttp, toHttpBatch } from "../packages/cdevents/src/index.ts";
+import { dropSchema, IdSource, listEnv, pgReachable, positiveEnv } from "./bench-env.ts";
 import { BenchSetupError } from "./corpus.ts";
 import { type Bench, fmtRate, fmtRatio, type Suite } from "./harness.ts";
 import type { ServerMemory, ServerReady } from "./ingest-server.ts";
@@ -139,21 +139,6 @@ function templateEvent(): Record<string, unknown> {
       },
     },
   };
-}
-
-/** Unique event ids: a random UUID prefix per case and a counter, shaped like UUIDs. */
-class IdSource {
-  readonly #prefix = randomUUID().slice(0, 24);
-  #next = 0;
-
-  /** Ids handed out so far. */
-  get issued(): number {
-    return this.#next;
-  }
-
-  id(): string {
-    return this.#prefix + (this.#next++).toString(16).padStart(12, "0");
-  }
 }
 
 /** Builds the requests of a mode, each with fresh ids. */
@@ -537,33 +522,8 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
   } finally {
     await stopServer(child);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (server === "postgres") await dropSchema(s.pgUrl, schema);
+    if (server === "postgres") await dropSchema("ingest", s.pgUrl, schema);
   }
-}
-
-async function withPg<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await f(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function pgReachable(url: string): Promise<string | null> {
-  try {
-    await withPg(url, (c) => c.query("SELECT 1"));
-    return null;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  await withPg(url, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch((e: unknown) => {
-    process.stderr.write(`  ingest: could not drop schema ${schema}: ${e instanceof Error ? e.message : e}\n`);
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -635,22 +595,6 @@ function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKin
   return lines;
 }
 
-function listEnv<T extends string>(name: string, all: readonly T[]): T[] {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return [...all];
-  const picked = raw.split(",").map((x) => x.trim());
-  const unknown = picked.filter((x) => !all.includes(x as T));
-  if (unknown.length > 0)
-    throw new BenchSetupError(`${name}: unknown ${unknown.join(", ")}; use some of ${all.join(",")}`);
-  return all.filter((x) => picked.includes(x));
-}
-
-function positiveEnv(name: string, fallback: number): number {
-  const v = Number(process.env[name] ?? fallback);
-  if (!(v > 0)) throw new BenchSetupError(`${name} must be a positive number of seconds`);
-  return v;
-}
-
 async function run(bench: Bench): Promise<void> {
   const servers = listEnv<ServerKind>("INGEST_SERVERS", ["bare", "sqlite", "postgres"]);
   const modeNames = listEnv<ModeName>("INGEST_MODES", ["single", "batch100", "batch1000"]);
@@ -675,7 +619,7 @@ async function run(bench: Bench): Promise<void> {
     const why = await pgReachable(settings.pgUrl);
     if (why !== null) {
       skipped.add("postgres");
-      bench.print(`> PostgreSQL skipped: ${settings.pgUrl} is unreachable (${why}).\n`);
+      bench.print(`> PostgreSQL skipped: ${why}.\n`);
     }
   }
   const results: CaseResult[] = [];

@@ -5,10 +5,10 @@
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { toHttp, toHttpBatch } from "../packages/cdevents/src/index.ts";
+import type { IdSource } from "./bench-env.ts";
 
 /** Epoch milliseconds, sub-millisecond precision: the clock of the load generator and the sink alike. */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
@@ -109,15 +109,6 @@ function templateEvent(): Record<string, unknown> {
       content: { environment: { id: "production-eu-1" }, artifactId: "pkg:oci/payments-api@sha256%3A0b31b1c0" },
     },
   };
-}
-
-/** Unique event ids: a random prefix per run and a counter, shaped like UUIDs. */
-export class IdSource {
-  readonly #prefix = randomUUID().slice(0, 24);
-  #next = 0;
-  id(): string {
-    return this.#prefix + (this.#next++).toString(16).padStart(12, "0");
-  }
 }
 
 /** A binary-mode single event (headers, body) with the given id. */

@@ -30,14 +30,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect } from "nats";
-import pg from "pg";
-import { BenchSetupError } from "./corpus.ts";
+import { dropSchema, IdSource, listEnv, pgReachable, positiveEnv } from "./bench-env.ts";
 import { type Bench, fmtRate, type Suite } from "./harness.ts";
 import {
   ask,
   type Child,
   cpuSeconds,
-  IdSource,
   ingestBatches,
   nowMs,
   type PacedRun,
@@ -78,7 +76,7 @@ const ENGINES: readonly Engine[] = [
     label: "hub, PostgreSQL",
     settings: (s, tag) => [`store=${s.pgUrl}`, `postgres.schema=cairn_bench_${tag}`],
     unavailable: (s) => pgReachable(s.pgUrl),
-    cleanup: (s, tag) => dropSchema(s.pgUrl, `cairn_bench_${tag}`),
+    cleanup: (s, tag) => dropSchema("router", s.pgUrl, `cairn_bench_${tag}`),
   },
   {
     // Deliveries in JetStream streams (a prefix per case), the rest in PostgreSQL: see docs/router.md.
@@ -92,7 +90,7 @@ const ENGINES: readonly Engine[] = [
     ],
     unavailable: async (s) => (await pgReachable(s.pgUrl)) ?? (await natsReachable(s.natsUrl)),
     cleanup: async (s, tag) => {
-      await dropSchema(s.pgUrl, `cairn_bench_${tag}`);
+      await dropSchema("router", s.pgUrl, `cairn_bench_${tag}`);
       await dropStreams(s.natsUrl, natsPrefix(tag));
     },
   },
@@ -317,31 +315,6 @@ async function fanoutCase(engine: Engine, s: Settings, k: number): Promise<Fanou
 // ---------------------------------------------------------------------------------------------------------------
 // PostgreSQL helpers.
 
-async function withPg<T>(url: string, f: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await f(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function pgReachable(url: string): Promise<string | null> {
-  try {
-    await withPg(url, (c) => c.query("SELECT 1"));
-    return null;
-  } catch (e) {
-    return `${url} is unreachable (${e instanceof Error ? e.message : String(e)})`;
-  }
-}
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  await withPg(url, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).catch((e: unknown) => {
-    process.stderr.write(`  router: could not drop schema ${schema}: ${e instanceof Error ? e.message : e}\n`);
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // NATS helpers.
 
@@ -407,22 +380,6 @@ function fanoutTable(rows: readonly FanoutResult[]): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The suite.
 
-function listEnv(name: string, all: readonly string[]): string[] {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === "") return [...all];
-  const picked = raw.split(",").map((x) => x.trim());
-  const unknown = picked.filter((x) => !all.includes(x));
-  if (unknown.length > 0)
-    throw new BenchSetupError(`${name}: unknown ${unknown.join(", ")}; use some of ${all.join(",")}`);
-  return all.filter((x) => picked.includes(x));
-}
-
-function numberEnv(name: string, fallback: number): number {
-  const v = Number(process.env[name] ?? fallback);
-  if (!(v > 0)) throw new BenchSetupError(`${name} must be a positive number`);
-  return v;
-}
-
 async function run(bench: Bench): Promise<void> {
   const engineIds = listEnv(
     "ROUTER_ENGINES",
@@ -430,12 +387,12 @@ async function run(bench: Bench): Promise<void> {
   );
   const cases = listEnv("ROUTER_CASES", ["latency", "slow", "fanout"]);
   const s: Settings = {
-    rate: numberEnv("ROUTER_RATE", 1000),
-    durationS: numberEnv("ROUTER_DURATION_S", 10),
-    warmupS: numberEnv("ROUTER_WARMUP_S", 2),
+    rate: positiveEnv("ROUTER_RATE", 1000),
+    durationS: positiveEnv("ROUTER_DURATION_S", 10),
+    warmupS: positiveEnv("ROUTER_WARMUP_S", 2),
     fanout: (process.env.ROUTER_FANOUT ?? "1,10,100").split(",").map(Number),
-    fanoutDeliveries: numberEnv("ROUTER_FANOUT_DELIVERIES", 30_000),
-    slowMs: numberEnv("ROUTER_SLOW_MS", 2000),
+    fanoutDeliveries: positiveEnv("ROUTER_FANOUT_DELIVERIES", 30_000),
+    slowMs: positiveEnv("ROUTER_SLOW_MS", 2000),
     pgUrl: process.env.CAIRN_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test",
     natsUrl: process.env.CAIRN_BENCH_NATS ?? "nats://127.0.0.1:4222",
     runTag: randomUUID().replaceAll("-", "").slice(0, 10),
