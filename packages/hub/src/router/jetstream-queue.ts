@@ -29,13 +29,7 @@ import {
   lanePartition,
   PREFIX_PATTERN,
 } from "./jetstream-names.ts";
-import {
-  CLAIM_DETAILS,
-  DEAD_LETTER_UPSERT,
-  migrateJetStream,
-  RECORD_FAILURE,
-  WAITING_COUNTS,
-} from "./jetstream-sql.ts";
+import { CLAIM_DETAILS, migrateJetStream, RECORD_FAILURE, WAITING_COUNTS } from "./jetstream-sql.ts";
 import {
   type DeliveryConsumer,
   dropSubscription,
@@ -43,7 +37,7 @@ import {
   ensureStreams,
   listConsumers,
 } from "./jetstream-streams.ts";
-import { openPostgresQueue } from "./postgres-queue.ts";
+import { DEAD_LETTER_UPSERT, openPostgresQueue } from "./postgres-queue.ts";
 import {
   type AttemptFailure,
   type ClaimedDelivery,

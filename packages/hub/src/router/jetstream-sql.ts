@@ -68,18 +68,6 @@ export const RECORD_FAILURE = `
     last_outcome = excluded.last_outcome, last_status = excluded.last_status, last_snippet = excluded.last_snippet,
     not_before = excluded.not_before, waiting = true`;
 
-/** The dead-letter upsert of the PostgreSQL queue (same columns and parameters). */
-export const DEAD_LETTER_UPSERT = `
-  INSERT INTO dead_letters (subscription_id, seq, lane, sink, reason, attempts, last_outcome, last_status, snippet,
-    first_failure_ms, last_failure_ms, dead_ms, ingested_ms, state, attributes, body)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, 'dead', $13, $14)
-  ON CONFLICT (subscription_id, seq) DO UPDATE SET lane = excluded.lane, sink = excluded.sink,
-    reason = excluded.reason, attempts = excluded.attempts, last_outcome = excluded.last_outcome,
-    last_status = excluded.last_status, snippet = excluded.snippet, first_failure_ms = excluded.first_failure_ms,
-    last_failure_ms = excluded.last_failure_ms, dead_ms = excluded.dead_ms, state = 'dead', sink_result = NULL,
-    attributes = excluded.attributes, body = excluded.body
-  RETURNING *`;
-
 /** Retries waiting in JetStream: due ($1 = now) or scheduled later. */
 export const WAITING_COUNTS = `
   SELECT count(*) FILTER (WHERE not_before <= $1) AS due, count(*) FILTER (WHERE not_before > $1) AS later

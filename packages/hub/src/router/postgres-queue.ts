@@ -111,7 +111,8 @@ const INSERT_DELIVERIES = `
   WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = w.sub)
   ON CONFLICT (subscription_id, seq) DO NOTHING`;
 
-const DEAD_LETTER_UPSERT = `
+/** The dead-letter upsert (shared with the JetStream queue, whose dead letters live in these tables). */
+export const DEAD_LETTER_UPSERT = `
   INSERT INTO dead_letters (subscription_id, seq, lane, sink, reason, attempts, last_outcome, last_status, snippet,
     first_failure_ms, last_failure_ms, dead_ms, ingested_ms, state, attributes, body)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, 'dead', $13, $14)
