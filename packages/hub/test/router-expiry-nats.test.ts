@@ -27,6 +27,20 @@ after(async () => {
 
 const PAST = "2020-01-01T00:00:00Z";
 
+/** The first dead letter of a subscription, once there is one. */
+async function firstDeadLetter(subscription: string): Promise<Record<string, unknown>> {
+  const [dead] = await eventually(
+    async () => {
+      const list = await deadLetters(t.url, `?subscription=${subscription}`);
+      return list.length > 0 ? list : null;
+    },
+    10_000,
+    "the dead letter",
+  );
+  assert.ok(dead);
+  return dead;
+}
+
 describe("expiry", () => {
   it("an event past its expirytime is never sent: dead-lettered as expired with no attempt", async () => {
     const id = await subscribe(t.url, { sink: sink.url("/expired"), source: "/expiry/dead" });
@@ -34,15 +48,7 @@ describe("expiry", () => {
     await send(t.url, [expired], { expirytime: PAST });
     await send(t.url, [fresh], { expirytime: "2999-01-01T00:00:00Z" });
     await sink.until(() => sink.at("/expired").length >= 1);
-    const [dead] = await eventually(
-      async () => {
-        const list = await deadLetters(t.url, `?subscription=${id}`);
-        return list.length > 0 ? list : null;
-      },
-      10_000,
-      "the dead letter",
-    );
-    assert.ok(dead);
+    const dead = await firstDeadLetter(id);
     assert.equal(dead.reason, "expired");
     assert.equal(dead.lastOutcome, "none");
     assert.equal(dead.lastStatus, null);
@@ -84,15 +90,7 @@ describe("expiry", () => {
       delivery: { maxAge: 1000, retry: 50, backoffDelay: 300, backoffMax: 300, jitter: 0 },
     });
     await send(t.url, [buildFinished({ source: "/expiry/age" })]);
-    const [dead] = await eventually(
-      async () => {
-        const list = await deadLetters(t.url, `?subscription=${id}`);
-        return list.length > 0 ? list : null;
-      },
-      10_000,
-      "the dead letter",
-    );
-    assert.ok(dead);
+    const dead = await firstDeadLetter(id);
     assert.equal(dead.reason, "expired");
     assert.equal(dead.lastOutcome, "status");
     assert.equal(dead.lastStatus, 503);

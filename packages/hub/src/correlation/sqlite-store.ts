@@ -7,7 +7,6 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { openSqliteDatabase } from "../store/sqlite-open.ts";
 import { SqliteTransactions } from "../store/sqlite-tx.ts";
 import { SQLITE_CORRELATION_MIGRATIONS } from "./sqlite-schema.ts";
@@ -54,7 +53,6 @@ const INSERT_SINK_DELIVERY =
 class SqliteCorrelationStore implements CorrelationStore {
   readonly engine = "sqlite";
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
   #closed = false;
 
   readonly #txs: SqliteTransactions;
@@ -65,13 +63,7 @@ class SqliteCorrelationStore implements CorrelationStore {
   }
 
   #stmt(sql: string): StatementSync {
-    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the correlation store is closed");
-    let s = this.#statements.get(sql);
-    if (!s) {
-      s = this.#db.prepare(sql);
-      this.#statements.set(sql, s);
-    }
-    return s;
+    return this.#txs.statement(sql);
   }
 
   // One immediate transaction around synchronous work, never sleeping on the event loop for the write lock (see
@@ -222,7 +214,7 @@ class SqliteCorrelationStore implements CorrelationStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#statements.clear();
+    this.#txs.clear();
     this.#db.close();
   }
 }

@@ -75,7 +75,6 @@ type Outcome =
 class SqliteQueue implements DeliveryQueue {
   readonly engine = "sqlite";
   readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
   #closed = false;
   // Where the next claim starts in the subscription list, so no subscription always comes last.
   #rotation = 0;
@@ -91,13 +90,7 @@ class SqliteQueue implements DeliveryQueue {
   }
 
   #stmt(sql: string): StatementSync {
-    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
-    let s = this.#statements.get(sql);
-    if (!s) {
-      s = this.#db.prepare(sql);
-      this.#statements.set(sql, s);
-    }
-    return s;
+    return this.#txs.statement(sql);
   }
 
   // One immediate transaction around synchronous work (see SqliteTransactions). Outcomes still waiting for their
@@ -424,7 +417,7 @@ class SqliteQueue implements DeliveryQueue {
     await this.#outcomes.flush();
     if (this.#closed) return;
     this.#closed = true;
-    this.#statements.clear();
+    this.#txs.clear();
     this.#db.close();
     await this.#wal?.close().catch(() => {});
   }

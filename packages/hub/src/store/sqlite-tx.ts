@@ -1,5 +1,5 @@
 /**
- * Immediate transactions on a SQLite connection that shares its file with other writers — the event store's
+ * Prepared statements and immediate transactions on a SQLite connection that shares its file with other writers — the event store's
  * writer thread, the delivery queue, the correlation store — without ever sleeping on the event loop.
  *
  * When another connection holds the write lock, SQLite's busy handler would sleep (1, 2, 5, 10… ms) inside
@@ -13,7 +13,7 @@
  * what it produced, a claim, housekeeping).
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "./errors.ts";
 
 /** How long a transaction keeps trying to get the write lock. */
@@ -22,11 +22,12 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 const SQLITE_BUSY = 5;
 const BUSY = Symbol("busy");
 
-/** Runs immediate transactions on one connection (see the module comment). */
+/** Prepares statements and runs immediate transactions on one connection (see the module comment). */
 export class SqliteTransactions {
   readonly #db: DatabaseSync;
   readonly #label: string;
   readonly #closed: () => boolean;
+  readonly #statements = new Map<string, StatementSync>();
   // The connection's `synchronous` setting: FULL (true) unless the last transaction skipped its fsync.
   #fsync = true;
 
@@ -35,6 +36,22 @@ export class SqliteTransactions {
     this.#db = db;
     this.#label = label;
     this.#closed = closed;
+  }
+
+  /** `sql` prepared, once per connection. */
+  statement(sql: string): StatementSync {
+    if (this.#closed()) throw new StoreError(StoreErrorCode.Closed, `${this.#label} is closed`);
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Forgets the prepared statements (before the connection is closed). */
+  clear(): void {
+    this.#statements.clear();
   }
 
   /**
