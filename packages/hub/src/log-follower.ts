@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from "pino";
-import type { EventStore, StoredEvent } from "./store/types.ts";
+import type { EventStore, NewEvent, StoredEvent } from "./store/types.ts";
 
 const PAGE = 500;
 const RETRY_MS = 1000;
@@ -33,6 +33,11 @@ export interface LogConsumer {
   readonly commit: (events: readonly StoredEvent[], from: number, to: number) => Promise<boolean>;
   /** Called when caught up, after each pass. */
   readonly afterPass?: () => Promise<void>;
+  /**
+   * The stored cursor may also be moved by others in this process (routing inside the append transaction): each
+   * page re-reads it first, and reads nothing from the log once it is at the log's end.
+   */
+  readonly sharedCursor?: boolean;
 }
 
 /** A durable cursor over the event log driving one consumer. */
@@ -44,6 +49,9 @@ export class LogFollower {
   #cursor = 0;
   #stored = 0;
   #storedAtMs = 0;
+  // The log's end as last told by the store's watch (or read on start and on timer wakes).
+  #end = 0;
+  #refreshEnd = false;
   #running: Promise<void> | null = null;
   #again = false;
   #stopped = false;
@@ -64,9 +72,13 @@ export class LogFollower {
   /** Starts following. The first start of a database begins at the log's current end. */
   async start(): Promise<void> {
     const c = this.#consumer;
-    this.#cursor = (await c.storedCursor()) ?? (await c.initCursor((await this.#store.stats()).lastSequence));
+    this.#end = (await this.#store.stats()).lastSequence;
+    this.#cursor = (await c.storedCursor()) ?? (await c.initCursor(this.#end));
     this.#stored = this.#cursor;
-    this.#unwatch = this.#store.watch(() => this.wake());
+    this.#unwatch = this.#store.watch((last) => {
+      if (last > this.#end) this.#end = last;
+      this.wake();
+    });
     this.wake();
   }
 
@@ -95,12 +107,26 @@ export class LogFollower {
       this.#log.error({ err }, `${this.#consumer.name} failed; retrying`);
       delay = RETRY_MS;
     }
-    if (!this.#stopped) this.#timer = setTimeout(() => this.wake(), delay).unref();
+    if (!this.#stopped)
+      this.#timer = setTimeout(() => {
+        // A timer pass (a missed notification, another replica) reads the log's end rather than trusting #end.
+        this.#refreshEnd = true;
+        this.wake();
+      }, delay).unref();
   }
 
   // One page; true when there may be more.
   async #page(): Promise<boolean> {
     const c = this.#consumer;
+    if (this.#refreshEnd) {
+      this.#refreshEnd = false;
+      this.#end = Math.max(this.#end, (await this.#store.stats()).lastSequence);
+    }
+    if (c.sharedCursor) {
+      const stored = await c.storedCursor();
+      if (stored !== null && stored > this.#stored) this.#cursor = this.#stored = stored;
+      if (this.#cursor >= this.#end) return false;
+    }
     // With nothing to apply events to, move to the end without reading the events back (otherwise every
     // ingested event would be read again, body and all, only to be dropped). The move is stored at most once a
     // second (a transaction per ingest commit would cost more than the events' routing itself); the next page
@@ -108,7 +134,7 @@ export class LogFollower {
     if (!c.active()) {
       await c.beforePage?.();
       if (!c.active()) {
-        this.#cursor = Math.max(this.#cursor, (await this.#store.stats()).lastSequence);
+        this.#cursor = Math.max(this.#cursor, this.#end);
         if (this.#cursor > this.#stored && Date.now() - this.#storedAtMs >= IDLE_STORE_MS)
           await this.#move([], this.#cursor);
         return false;
@@ -152,12 +178,19 @@ export interface ParsedStoredEvent {
 }
 
 /** Parses what a log consumer needs of a stored event; null (logged) when its attributes are not JSON. */
-export function parseStoredEvent(e: StoredEvent, log: Logger, consumer: string): ParsedStoredEvent | null {
+export function parseStoredEvent(
+  e: NewEvent & { readonly sequence?: number },
+  log: Logger,
+  consumer: string,
+): ParsedStoredEvent | null {
   let attributes: Record<string, unknown>;
   try {
     attributes = JSON.parse(e.attributes) as Record<string, unknown>;
   } catch {
-    log.error({ sequence: e.sequence }, `stored attributes are not JSON; event skipped by ${consumer}`);
+    log.error(
+      { sequence: e.sequence, source: e.source, id: e.id },
+      `attributes are not JSON; event skipped by ${consumer}`,
+    );
     return null;
   }
   let cdevent: unknown;

@@ -75,12 +75,17 @@ export class RouterEngine {
   readonly #routing: RoutingLoop;
   readonly #dispatcher: Dispatcher;
   #syncTimer: NodeJS.Timeout | null = null;
+  readonly #inline: boolean;
+  readonly #metrics: RouterMetrics;
   // Bumped before and after every local change, so a reload that overlapped one is not applied.
   #generation = 0;
 
   constructor(options: RouterOptions) {
     this.#o = options;
+    // Embedded, the queue shares the store's file: each append routes its events in its own transaction.
+    this.#inline = options.queue.engine === "sqlite" && options.store.routeInline !== undefined;
     const metrics = new RouterMetrics(options.registry, options.queue);
+    this.#metrics = metrics;
     this.#routing = new RoutingLoop({
       store: options.store,
       queue: options.queue,
@@ -91,6 +96,7 @@ export class RouterEngine {
         if (n > 0) this.#dispatcher.poke();
       },
       ...(options.queue.engine !== "sqlite" ? { beforePage: () => this.#sync() } : {}),
+      inline: this.#inline,
     });
     const replyDeps = { cdevents: options.cdevents, commits: options.commits, maxEventBytes: options.maxEventBytes };
     this.#dispatcher = new Dispatcher({
@@ -123,6 +129,14 @@ export class RouterEngine {
     const recovered = await queue.recoverInFlight(Date.now());
     if (recovered > 0) log.info({ recovered }, "deliveries left in flight put back to pending");
     await this.#routing.start();
+    if (this.#inline)
+      this.#o.store.routeInline?.({
+        route: (e) => this.#routing.route(e),
+        routed: (n) => {
+          this.#metrics.routed(n);
+          this.#dispatcher.poke();
+        },
+      });
     this.#dispatcher.start();
     const syncMs = this.#o.syncMs ?? (queue.engine !== "sqlite" ? 2000 : 0);
     if (syncMs > 0) this.#syncTimer = setInterval(() => void this.#sync(), syncMs).unref();
@@ -305,6 +319,7 @@ export class RouterEngine {
   /** Stops routing and claiming, waits for attempts in flight (at most `timeoutMs`), closes the queue. */
   async stop(timeoutMs: number): Promise<void> {
     if (this.#syncTimer) clearInterval(this.#syncTimer);
+    if (this.#inline) this.#o.store.routeInline?.(null);
     await this.#routing.stop();
     await this.#dispatcher.stop(timeoutMs);
     await this.#o.queue.close();

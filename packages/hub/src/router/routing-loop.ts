@@ -9,7 +9,7 @@
 import { orderingKey, type Subscription, type SubscriptionIndex } from "@cairn/router";
 import type { Logger } from "pino";
 import { LogFollower, parseStoredEvent } from "../log-follower.ts";
-import type { EventStore, StoredEvent } from "../store/types.ts";
+import type { EventStore, InlineDelivery, NewEvent, StoredEvent } from "../store/types.ts";
 import type { DeliveryQueue, RoutedDelivery } from "./queue.ts";
 
 /** What the loop needs. */
@@ -22,6 +22,8 @@ export interface RoutingDeps {
   readonly onRouted: (n: number) => void;
   /** Called before each page (replicas reload subscriptions another replica changed). */
   readonly beforePage?: () => Promise<void>;
+  /** The store routes appends inline too (see `InlineRouting`): the loop only routes what it left. */
+  readonly inline?: boolean;
 }
 
 /** The routing loop of one hub: a {@link LogFollower} whose pages become deliveries. */
@@ -38,6 +40,7 @@ export class RoutingLoop {
       initCursor: (end) => queue.initCursor(end),
       active: () => deps.index.size > 0,
       ...(deps.beforePage ? { beforePage: deps.beforePage } : {}),
+      ...(deps.inline ? { sharedCursor: true } : {}),
       commit: async (events, from, to) => {
         const deliveries = events.flatMap((e) => this.#route(e));
         if (!(await queue.enqueue(deliveries, { from, to }))) return false;
@@ -71,13 +74,16 @@ export class RoutingLoop {
   }
 
   #route(e: StoredEvent): RoutedDelivery[] {
+    return this.route(e).map((d) => ({ ...d, sequence: e.sequence, ingestedMs: e.receivedAtMs }));
+  }
+
+  /** The deliveries of an event: one per matching subscription, with its ordering lane. */
+  route(e: NewEvent & { readonly sequence?: number }): InlineDelivery[] {
     const parsed = parseStoredEvent(e, this.#deps.log, "routing");
     if (!parsed) return [];
     return this.#deps.index.matchSubscriptions(parsed.attributes).map((s) => ({
       subscriptionId: s.id,
-      sequence: e.sequence,
       lane: laneOf(s, parsed.attributes, parsed.cdevent),
-      ingestedMs: e.receivedAtMs,
     }));
   }
 }

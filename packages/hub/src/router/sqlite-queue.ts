@@ -10,6 +10,7 @@
 import { type FileHandle, open } from "node:fs/promises";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
+import { INSERT_DELIVERY_SQL } from "../store/sqlite-inline-routing.ts";
 import { openSqliteDatabase } from "../store/sqlite-open.ts";
 import { SqliteTransactions } from "../store/sqlite-tx.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -160,15 +161,9 @@ class SqliteQueue implements DeliveryQueue {
     );
   }
 
-  // A lane's delivery is blocked while an older one of the same lane is queued; only a lane's head is claimable.
-  // A subscription deleted meanwhile gets nothing. Returns true when a row was inserted.
+  // See INSERT_DELIVERY_SQL (shared with inline routing). Returns true when a row was inserted.
   #insertDelivery(d: RoutedDelivery, ingestedMs: number, notBefore: number): boolean {
-    const r = this.#stmt(
-      "INSERT INTO deliveries (subscription_id, seq, lane, blocked, not_before, ingested_ms) " +
-        "SELECT ?1, ?2, ?3, CASE WHEN ?3 IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries " +
-        "WHERE subscription_id = ?1 AND lane = ?3) THEN 1 ELSE 0 END, ?4, ?5 " +
-        "WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) ON CONFLICT (subscription_id, seq) DO NOTHING",
-    ).run(d.subscriptionId, d.sequence, d.lane, notBefore, ingestedMs);
+    const r = this.#stmt(INSERT_DELIVERY_SQL).run(d.subscriptionId, d.sequence, d.lane, notBefore, ingestedMs);
     return Number(r.changes) > 0;
   }
 

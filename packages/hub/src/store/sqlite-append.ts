@@ -8,7 +8,14 @@
  * @module
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { SqliteInlineRouting } from "./sqlite-inline-routing.ts";
 import { EVENT_FIELDS, type PackedValue } from "./sqlite-pack.ts";
+
+/** What an append did: per event its sequence (minus the stored one for a duplicate), and deliveries created. */
+export interface AppendResult {
+  readonly sequences: Float64Array;
+  readonly deliveries: number;
+}
 
 /** Most events per `INSERT` statement (16 parameters each; SQLite allows 32,766). */
 export const CHUNK = 64;
@@ -17,7 +24,8 @@ const EVENT_COLUMNS =
   "event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id, subject_source, ts, " +
   "ts_ms, chain_id, received_ms, body, attributes, body_bytes";
 const EVENT_PARAMS = EVENT_FIELDS + 1; // + body_bytes, computed here so the main thread does not measure bodies
-const BODY = 13; // index of the body among an event's packed fields
+const RECEIVED = 12; // index of receivedAtMs among an event's packed fields
+const BODY = 13; // index of the body
 
 const rowsOf = (rows: number, params: number): string => {
   const row = `(${new Array(params).fill("?").join(", ")})`;
@@ -37,23 +45,32 @@ export class SqliteAppender {
   readonly #counters: StatementSync;
   readonly #delete = new Map<number, StatementSync>();
   readonly #uncount: StatementSync;
+  readonly #routing: SqliteInlineRouting;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#existing = db.prepare("SELECT seq FROM events WHERE source = ? AND event_id = ?");
     this.#allocated = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     this.#counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
+    this.#routing = new SqliteInlineRouting(db);
     this.#uncount = db.prepare("UPDATE counters SET events = events - ?, body_bytes = body_bytes - ? WHERE id = 1");
   }
 
-  /** Appends `count` packed events; see the class comment for the result. Rolls back and rethrows on failure. */
-  append(packed: readonly PackedValue[], count: number): Float64Array {
+  /**
+   * Appends `count` packed events; see the class comment for the result. With `route`, also inserts the events'
+   * packed deliveries and moves the routing cursor past them, when the cursor is at the log's end (see
+   * `InlineRouting`). Rolls back and rethrows on failure.
+   */
+  append(packed: readonly PackedValue[], count: number, route = false): AppendResult {
     const out = new Float64Array(count);
     const links: SQLInputValue[] = [];
     let added = 0;
     let bytes = 0;
+    let deliveries = 0;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
+      const inline = route && this.#routing.atEnd();
+      let highest = 0;
       // The highest rowid allocated so far: every row a later insert stores gets a higher one.
       let allocated = this.#highestAllocated();
       let at = 0; // position in `packed`
@@ -68,6 +85,7 @@ export class SqliteAppender {
           params[k++] = Buffer.byteLength(packed[at + BODY] as string, "utf8");
           at += EVENT_FIELDS;
           at += 1 + 4 * (packed[at] as number);
+          at += 1 + 2 * (packed[at] as number);
         }
         const { changes, lastInsertRowid } = this.#insert(size).run(...params);
         const stored = Number(changes);
@@ -84,16 +102,20 @@ export class SqliteAppender {
           const n = packed[s] as number;
           for (let l = 0; l < n; l++)
             links.push(seq, ...(packed.slice(s + 1 + 4 * l, s + 5 + 4 * l) as SQLInputValue[]));
+          if (!inline) continue;
+          deliveries += this.#routing.insert(packed, s + 1 + 4 * n, seq, packed[(starts[i] ?? 0) + RECEIVED] as number);
+          highest = seq;
         }
       }
       this.#insertLinks(links);
       if (added > 0) this.#counters.run(added, bytes);
+      if (highest > 0) this.#routing.moveCursor(highest);
       this.#db.exec("COMMIT");
     } catch (e) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw e;
     }
-    return out;
+    return { sequences: out, deliveries };
   }
 
   /**

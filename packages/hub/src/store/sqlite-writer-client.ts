@@ -6,9 +6,10 @@
  */
 import { Worker } from "node:worker_threads";
 import { StoreError, StoreErrorCode } from "./errors.ts";
+import type { AppendResult } from "./sqlite-append.ts";
 import { packEvents } from "./sqlite-pack.ts";
 import type { WriterData, WriterReply, WriterRequest } from "./sqlite-writer.ts";
-import type { NewEvent } from "./types.ts";
+import type { InlineRouting, NewEvent } from "./types.ts";
 
 type Pending = { resolve: (reply: WriterReply & { ok: true }) => void; reject: (e: unknown) => void };
 
@@ -67,10 +68,14 @@ export class SqliteWriter {
     return this.#stopped;
   }
 
-  /** Appends in one transaction: per event its sequence, or minus the stored one for a duplicate. */
-  async append(events: readonly NewEvent[]): Promise<Float64Array> {
-    const reply = await this.#send({ op: "append", packed: packEvents(events), count: events.length });
-    return reply.sequences ?? new Float64Array(0);
+  /**
+   * Appends in one transaction: per event its sequence, or minus the stored one for a duplicate; with `routing`,
+   * routed inline (see `InlineRouting`), and the number of deliveries created.
+   */
+  async append(events: readonly NewEvent[], routing: InlineRouting | null): Promise<AppendResult> {
+    const packed = packEvents(events, routing);
+    const reply = await this.#send({ op: "append", packed, count: events.length, route: routing !== null });
+    return { sequences: reply.sequences ?? new Float64Array(0), deliveries: reply.deliveries ?? 0 };
   }
 
   /** Deletes events by sequence in one transaction (and off the counters); the number it deleted. */

@@ -13,13 +13,27 @@ import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
 /** A request to the writer. */
 export type WriterRequest =
-  | { readonly op: "append"; readonly id: number; readonly packed: PackedValue[]; readonly count: number }
+  | {
+      readonly op: "append";
+      readonly id: number;
+      readonly packed: PackedValue[];
+      readonly count: number;
+      /** Route inline (the packed events carry their deliveries). */
+      readonly route: boolean;
+    }
   | { readonly op: "delete"; readonly id: number; readonly seqs: number[] }
   | { readonly op: "close"; readonly id: number };
 
 /** The writer's answer to request `id` (`ready` once open, with id 0). */
 export type WriterReply =
-  | { readonly id: number; readonly ok: true; readonly sequences?: Float64Array; readonly deleted?: number }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly sequences?: Float64Array;
+      /** Deliveries an inline-routed append created. */
+      readonly deliveries?: number;
+      readonly deleted?: number;
+    }
   | {
       readonly id: number;
       readonly ok: false;
@@ -67,8 +81,10 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
   port.on("message", (req: WriterRequest) => {
     try {
       if (req.op === "append") {
-        const sequences = appender.append(req.packed, req.count);
-        port.postMessage({ id: req.id, ok: true, sequences } satisfies WriterReply, [sequences.buffer as ArrayBuffer]);
+        const { sequences, deliveries } = appender.append(req.packed, req.count, req.route);
+        port.postMessage({ id: req.id, ok: true, sequences, deliveries } satisfies WriterReply, [
+          sequences.buffer as ArrayBuffer,
+        ]);
       } else if (req.op === "delete") {
         port.postMessage({ id: req.id, ok: true, deleted: appender.delete(req.seqs) } satisfies WriterReply);
       } else {

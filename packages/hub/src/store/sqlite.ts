@@ -21,6 +21,7 @@ import type {
   EventPage,
   EventQuery,
   EventStore,
+  InlineRouting,
   NewEvent,
   RetentionLimits,
   StoredEvent,
@@ -85,6 +86,7 @@ class SqliteStore implements EventStore {
   readonly #listeners = new Set<(lastSequence: number) => void>();
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
+  #routing: InlineRouting | null = null;
 
   constructor(db: DatabaseSync, writer: SqliteWriter) {
     this.#db = db;
@@ -104,12 +106,15 @@ class SqliteStore implements EventStore {
   async append(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the store is closed");
     if (events.length === 0) return [];
+    const routing = this.#routing;
     let sequences: Float64Array;
+    let deliveries: number;
     try {
-      sequences = await this.#writer.append(events);
+      ({ sequences, deliveries } = await this.#writer.append(events, routing));
     } catch (cause) {
       throw writerError(cause, "the SQLite append failed");
     }
+    if (deliveries > 0) routing?.routed(deliveries);
     const outcomes: AppendOutcome[] = new Array(sequences.length);
     let last = 0;
     for (let i = 0; i < sequences.length; i++) {
@@ -247,6 +252,10 @@ class SqliteStore implements EventStore {
         reason: e instanceof Error ? e.message : String(e),
       };
     }
+  }
+
+  routeInline(routing: InlineRouting | null): void {
+    this.#routing = routing;
   }
 
   watch(listener: (lastSequence: number) => void): () => void {

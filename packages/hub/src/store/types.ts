@@ -135,6 +135,27 @@ export interface StoreHealth {
   readonly reason?: string;
 }
 
+/** A delivery of a new event decided as it is appended (see {@link InlineRouting}). */
+export interface InlineDelivery {
+  readonly subscriptionId: string;
+  /** The ordering lane, or null for an unordered subscription. */
+  readonly lane: string | null;
+}
+
+/**
+ * Routing inside the append transaction, for a store whose file also holds the delivery queue (SQLite): each new
+ * event's deliveries are inserted and the routing cursor moves past it in the transaction that stores it, so an
+ * acknowledged event already has its deliveries, and the router reads nothing back. The store routes inline only
+ * while the cursor is at the log's end; otherwise (events the routing loop has not routed yet) it leaves the
+ * append to the loop, so no event is ever routed twice.
+ */
+export interface InlineRouting {
+  /** The deliveries of `event`, against the subscriptions of the moment. */
+  route(event: NewEvent): readonly InlineDelivery[];
+  /** Called after an append whose transaction created `n` (> 0) deliveries. */
+  routed(n: number): void;
+}
+
 /**
  * A durable, append-only event store with idempotent appends.
  *
@@ -165,6 +186,8 @@ export interface EventStore {
    * PostgreSQL once after reconnecting), so listeners re-read by cursor. Returns an unsubscribe function.
    */
   watch(listener: (lastSequence: number) => void): () => void;
+  /** Routes appends inline from now on (null: no longer), where the engine can (see {@link InlineRouting}). */
+  routeInline?(routing: InlineRouting | null): void;
   /** Releases connections and files. Idempotent. */
   close(): Promise<void>;
 }

@@ -1,0 +1,67 @@
+/**
+ * The router's side of an inline-routed append (see `InlineRouting` in `types.ts`), on the writer's connection:
+ * the cursor check, the delivery inserts and the cursor move, inside the append's transaction. Statements are
+ * prepared on first use: the router's tables exist once the router has started, which is before any append asks
+ * to be routed.
+ * @module
+ */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { PackedValue } from "./sqlite-pack.ts";
+
+/**
+ * Inserts one delivery (`?1` subscription, `?2` sequence, `?3` lane, `?4` not before, `?5` ingested at). A lane's
+ * delivery is blocked while an older one of the same lane is queued, so only a lane's head is claimable; a
+ * subscription deleted meanwhile gets nothing; an existing (subscription, sequence) is kept.
+ */
+export const INSERT_DELIVERY_SQL =
+  "INSERT INTO deliveries (subscription_id, seq, lane, blocked, not_before, ingested_ms) " +
+  "SELECT ?1, ?2, ?3, CASE WHEN ?3 IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries " +
+  "WHERE subscription_id = ?1 AND lane = ?3) THEN 1 ELSE 0 END, ?4, ?5 " +
+  "WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) ON CONFLICT (subscription_id, seq) DO NOTHING";
+
+/** Cursor check, delivery inserts and cursor move of inline-routed appends, on one connection. */
+export class SqliteInlineRouting {
+  readonly #db: DatabaseSync;
+  #statements: { atEnd: StatementSync; insert: StatementSync; move: StatementSync } | null = null;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  #s(): { atEnd: StatementSync; insert: StatementSync; move: StatementSync } {
+    this.#statements ??= {
+      // Every stored event is routed: none lies beyond the cursor.
+      atEnd: this.#db.prepare(
+        "SELECT 1 AS ok FROM router_cursor c WHERE c.id = 1 AND NOT EXISTS (SELECT 1 FROM events WHERE seq > c.seq)",
+      ),
+      insert: this.#db.prepare(INSERT_DELIVERY_SQL),
+      move: this.#db.prepare("UPDATE router_cursor SET seq = ?1 WHERE id = 1 AND seq < ?1"),
+    };
+    return this.#statements;
+  }
+
+  /** True when the routing cursor is at the log's end (within the append's transaction, before its inserts). */
+  atEnd(): boolean {
+    return this.#s().atEnd.get() !== undefined;
+  }
+
+  /**
+   * Inserts the packed deliveries at `at` (a count, then subscription id and lane each) of the event stored as
+   * `seq`; returns how many were inserted.
+   */
+  insert(packed: readonly PackedValue[], at: number, seq: number, ingestedMs: number): number {
+    const n = packed[at] as number;
+    let inserted = 0;
+    for (let d = 0; d < n; d++) {
+      const subscription = packed[at + 1 + 2 * d] as string;
+      const lane = packed[at + 2 + 2 * d] as string | null;
+      inserted += Number(this.#s().insert.run(subscription, seq, lane, ingestedMs, ingestedMs).changes);
+    }
+    return inserted;
+  }
+
+  /** Moves the cursor to `seq`, the highest sequence the transaction routed. */
+  moveCursor(seq: number): void {
+    this.#s().move.run(seq);
+  }
+}
