@@ -7,7 +7,7 @@
  * @module
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { openSqliteDatabase } from "../store/sqlite-open.ts";
+import { MAIN_THREAD_PRAGMAS, openSqliteDatabase } from "../store/sqlite-open.ts";
 import { SqliteTransactions } from "../store/sqlite-tx.ts";
 import { SQLITE_CORRELATION_MIGRATIONS } from "./sqlite-schema.ts";
 import {
@@ -30,6 +30,7 @@ export async function openSqliteCorrelationStore(path: string): Promise<Correlat
     table: "cairn_correlation_migrations",
     migrations: SQLITE_CORRELATION_MIGRATIONS,
     label: "correlation ",
+    pragmas: MAIN_THREAD_PRAGMAS,
   });
   return new SqliteCorrelationStore(db);
 }

@@ -31,6 +31,12 @@ export interface DispatcherDeps {
   readonly maxBodyBytes: number;
   /** Most attempts in flight in this process. */
   readonly concurrency: number;
+  /**
+   * This process is the queue's only consumer and is poked for every delivery it does not start itself (the
+   * embedded engine): an answer then looks for more only when something may be waiting (see `#dirty`). Otherwise
+   * (replicas) every answer looks, which also finds what other replicas routed.
+   */
+  readonly exclusive?: boolean;
 }
 
 /** A response that may be a reply. */
@@ -46,17 +52,28 @@ const IDLE_MS = 1000;
 // When deliveries are due but none could be claimed (subscriptions at maxInFlight or out of tokens).
 const BUSY_MS = 50;
 
+/** How much longer than its attempt's timeout a claim is held (PostgreSQL replicas take over expired ones). */
+export const CLAIM_LEASE_MARGIN_MS = 60_000;
+
 /** Sends deliveries. `poke()` when something may have become claimable. */
 export class Dispatcher {
   readonly #deps: DispatcherDeps;
   readonly #inFlight = new Set<Promise<void>>();
   // Attempts waiting for their sink (the concurrency bound); `#inFlight` also holds those recording an outcome.
   #sending = 0;
+  // The same per subscription, and sends reserved for deliveries an append is storing claimed (see `reserve`).
+  readonly #sendingBy = new Map<string, number>();
+  readonly #reservedBy = new Map<string, number>();
+  #reserved = 0;
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #stop = new AbortController();
   readonly #deadLetters: DeadLetterSender;
   readonly #sender: DeliverySender;
   #scheduled = false;
+  // Something may be claimable: set by every poke from outside, by a round that claimed (there may be more) or saw
+  // deliveries due that it could not claim, and by outcomes that leave work behind (a retry, a dead letter, a lane's
+  // next delivery); cleared when a round starts. Exclusive queues skip the answers' looks while it is clear.
+  #dirty = true;
   #pumping: Promise<void> | null = null;
   #again = false;
   #timer: NodeJS.Timeout | null = null;
@@ -75,6 +92,16 @@ export class Dispatcher {
 
   /** Looks for claimable deliveries soon (coalesced). */
   poke(): void {
+    this.#dirty = true;
+    this.#schedule();
+  }
+
+  // After an attempt's answer or outcome: look again only when something may be waiting (exclusive queues).
+  #pokeAfterAttempt(): void {
+    if (this.#dirty || !this.#deps.exclusive) this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#stopped || this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
@@ -99,6 +126,7 @@ export class Dispatcher {
     try {
       do {
         this.#again = false;
+        this.#dirty = false;
         delay = await this.#claimRound();
       } while (this.#again && !this.#stopped);
     } catch (err) {
@@ -110,15 +138,15 @@ export class Dispatcher {
   // Claims and starts what it can; returns how long to wait before looking again.
   async #claimRound(): Promise<number> {
     if (this.#stopped) return IDLE_MS;
-    const free = this.#deps.concurrency - this.#sending;
+    const free = this.#deps.concurrency - this.#sending - this.#reserved;
     let claimed: ClaimedDelivery[] = [];
     if (free > 0) {
       const now = Date.now();
       claimed = await this.#deps.queue.claim({
         now,
         limit: free,
-        capacity: (id) => this.#bucket(id, now)?.available(now) ?? Number.POSITIVE_INFINITY,
-        leaseMs: (id) => (this.#deps.subscription(id)?.delivery.timeout ?? 0) + 60_000,
+        capacity: (id) => this.#capacity(id, now),
+        leaseMs: (id) => (this.#deps.subscription(id)?.delivery.timeout ?? 0) + CLAIM_LEASE_MARGIN_MS,
       });
       // Claimed while stopping: left in flight for the next start (or another replica, once the lease expires).
       if (this.#stopped) return IDLE_MS;
@@ -126,12 +154,58 @@ export class Dispatcher {
     }
     // Busy: the answers to what was just claimed poke again, and a retry falling due meanwhile is found by the busy
     // poll — no need to ask the queue for the next due time on every round.
-    if (claimed.length > 0) return BUSY_MS;
+    if (claimed.length > 0) {
+      this.#dirty = true;
+      return BUSY_MS;
+    }
     const next = await this.#deps.queue.nextDue();
     if (next === null) return IDLE_MS;
     const wait = next - Date.now();
+    if (wait <= 0) this.#dirty = true;
     // Due but not claimed: the subscriptions are at maxInFlight (a completion pokes) or out of tokens (poll).
     return Math.min(IDLE_MS, wait > 0 ? wait : free > claimed.length ? BUSY_MS : IDLE_MS);
+  }
+
+  // What a subscription may still start here: its tokens, and its maxInFlight less what this process is sending or
+  // has reserved for it (the queue counts the claims it stored; reservations are not stored yet).
+  #capacity(id: string, now: number): number {
+    const tokens = this.#bucket(id, now)?.available(now) ?? Number.POSITIVE_INFINITY;
+    const max = this.#deps.subscription(id)?.delivery.maxInFlight ?? Number.POSITIVE_INFINITY;
+    return Math.min(tokens, max - (this.#sendingBy.get(id) ?? 0) - (this.#reservedBy.get(id) ?? 0));
+  }
+
+  /**
+   * Reserves a send for a new delivery of `s`, when there is room now (concurrency, maxInFlight, a rate-limit token,
+   * which it takes): the delivery is then stored claimed by the append that stores its event, and handed over with
+   * {@link startClaimed} — or given back with {@link release} when it was not stored.
+   */
+  reserve(s: Subscription, now: number): boolean {
+    if (this.#stopped || this.#sending + this.#reserved >= this.#deps.concurrency) return false;
+    if (this.#capacity(s.id, now) < 1) return false;
+    this.#bucket(s.id, now)?.take(1, now);
+    this.#reservedBy.set(s.id, (this.#reservedBy.get(s.id) ?? 0) + 1);
+    this.#reserved++;
+    return true;
+  }
+
+  /** Gives back a reservation whose delivery was not stored. */
+  release(subscriptionId: string): void {
+    this.#unreserve(subscriptionId);
+    this.poke();
+  }
+
+  /** Sends a delivery stored claimed under a reservation. */
+  startClaimed(c: ClaimedDelivery): void {
+    this.#unreserve(c.subscriptionId);
+    if (this.#stopped) return; // left in flight for the next start
+    this.#start(c, Date.now(), true);
+  }
+
+  #unreserve(id: string): void {
+    const n = (this.#reservedBy.get(id) ?? 0) - 1;
+    if (n > 0) this.#reservedBy.set(id, n);
+    else this.#reservedBy.delete(id);
+    this.#reserved--;
   }
 
   #bucket(id: string, now: number): TokenBucket | undefined {
@@ -153,13 +227,13 @@ export class Dispatcher {
     this.#timer = this.#stopped ? null : setTimeout(() => this.poke(), Math.max(0, delay)).unref();
   }
 
-  #start(c: ClaimedDelivery, now: number): void {
-    this.#bucket(c.subscriptionId, now)?.take(1, now);
+  #start(c: ClaimedDelivery, now: number, tokenTaken = false): void {
+    if (!tokenTaken) this.#bucket(c.subscriptionId, now)?.take(1, now);
     const run = this.#deliver(c)
       .catch((err: unknown) => this.#deps.log.error({ err, delivery: c.id }, "recording a delivery failed"))
       .finally(() => {
         this.#inFlight.delete(run);
-        this.poke();
+        this.#pokeAfterAttempt();
       });
     this.#inFlight.add(run);
   }
@@ -190,15 +264,19 @@ export class Dispatcher {
     const onStop = (): void => stop.abort();
     this.#stop.signal.addEventListener("abort", onStop, { once: true });
     this.#sending++;
+    this.#sendingBy.set(s.id, (this.#sendingBy.get(s.id) ?? 0) + 1);
     try {
       result = await this.#sender.send(s, c, { ...c.event, sequence: c.sequence }, stop.signal);
     } finally {
       this.#sending--;
+      const n = (this.#sendingBy.get(s.id) ?? 0) - 1;
+      if (n > 0) this.#sendingBy.set(s.id, n);
+      else this.#sendingBy.delete(s.id);
       this.#stop.signal.removeEventListener("abort", onStop);
     }
     if (result.aborted) return; // stopping: left in flight, recovered at the next start
     // The sink answered: its slot is free while the outcome is recorded.
-    this.poke();
+    this.#pokeAfterAttempt();
     const failure = await this.#settleReply(s, c, result);
     const now = Date.now();
     const outcome = failure?.outcome ?? result.outcome;
@@ -212,8 +290,17 @@ export class Dispatcher {
     return this.#settle(s, c, step, failed);
   }
 
-  // Records what an attempt (or its expiry) decided.
+  // Records what an attempt (or its expiry) decided. Once recorded, what it leaves behind — a retry to schedule, a
+  // lane's next delivery to unblock — is for the next round to find.
   async #settle(s: Subscription, c: ClaimedDelivery, step: Step, failed: AttemptFailure): Promise<void> {
+    try {
+      await this.#record(s, c, step, failed);
+    } finally {
+      if (step.action === "retry" || step.action === "deadLetter" || c.lane !== null) this.#dirty = true;
+    }
+  }
+
+  async #record(s: Subscription, c: ClaimedDelivery, step: Step, failed: AttemptFailure): Promise<void> {
     const { queue, metrics } = this.#deps;
     const now = failed.atMs;
     if (step.action === "done") {

@@ -12,8 +12,8 @@ import { compileSubscription, isTriggerSinkId, type Subscription, SubscriptionIn
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { CommitQueue } from "../ingest/commit-queue.ts";
-import type { EventStore } from "../store/types.ts";
-import { Dispatcher } from "./dispatcher.ts";
+import type { EventStore, InlineDelivery, InlineOutcome, NewEvent } from "../store/types.ts";
+import { CLAIM_LEASE_MARGIN_MS, Dispatcher } from "./dispatcher.ts";
 import { RouterMetrics } from "./metrics.ts";
 import type {
   DeadLetter,
@@ -107,6 +107,7 @@ export class RouterEngine {
       reply: (original, response) => ingestReply(replyDeps, original.event?.attributes ?? "{}", response),
       maxBodyBytes: Math.max(options.maxEventBytes, 64 * 1024),
       concurrency: options.concurrency ?? 256,
+      exclusive: this.#inline,
     });
   }
 
@@ -130,16 +131,45 @@ export class RouterEngine {
     if (recovered > 0) log.info({ recovered }, "deliveries left in flight put back to pending");
     await this.#routing.start();
     if (this.#inline)
-      this.#o.store.routeInline?.({
-        route: (e) => this.#routing.route(e),
-        routed: (n) => {
-          this.#metrics.routed(n);
-          this.#dispatcher.poke();
-        },
-      });
+      this.#o.store.routeInline?.({ route: (e) => this.#routeInline(e), settled: (o) => this.#settled(o) });
     this.#dispatcher.start();
     const syncMs = this.#o.syncMs ?? (queue.engine !== "sqlite" ? 2000 : 0);
     if (syncMs > 0) this.#syncTimer = setInterval(() => void this.#sync(), syncMs).unref();
+  }
+
+  // An event's deliveries as its append stores them: an unordered one is stored claimed when the dispatcher has
+  // room to send it now, so it goes out as soon as the append commits, with no claim of its own.
+  #routeInline(e: NewEvent): InlineDelivery[] {
+    const routes = this.#routing.route(e);
+    const now = Date.now();
+    return routes.map((d) => {
+      const s = this.#index.get(d.subscriptionId);
+      if (!s || d.lane !== null || !this.#dispatcher.reserve(s, now)) return d;
+      return { ...d, claimUntil: now + s.delivery.timeout + CLAIM_LEASE_MARGIN_MS };
+    });
+  }
+
+  #settled(o: InlineOutcome): void {
+    let claimed = 0;
+    for (const c of o.claims) {
+      if (c.deliveryId === 0) {
+        this.#dispatcher.release(c.delivery.subscriptionId);
+        continue;
+      }
+      claimed++;
+      this.#dispatcher.startClaimed({
+        id: c.deliveryId,
+        subscriptionId: c.delivery.subscriptionId,
+        sequence: c.sequence,
+        lane: null,
+        attempt: 1,
+        ingestedMs: c.event.receivedAtMs,
+        firstFailureMs: null,
+        event: { attributes: c.event.attributes, body: c.event.body },
+      });
+    }
+    if (o.created > 0) this.#metrics.routed(o.created);
+    if (o.created > claimed) this.#dispatcher.poke();
   }
 
   // Applies subscription changes made by other replicas to the index.

@@ -11,7 +11,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { INSERT_DELIVERY_SQL } from "../store/sqlite-inline-routing.ts";
-import { openSqliteDatabase } from "../store/sqlite-open.ts";
+import { MAIN_THREAD_PRAGMAS, openSqliteDatabase } from "../store/sqlite-open.ts";
 import { SqliteTransactions } from "../store/sqlite-tx.ts";
 import { GroupCommit } from "./group-commit.ts";
 import {
@@ -41,6 +41,7 @@ export async function openSqliteQueue(path: string): Promise<DeliveryQueue> {
     table: "cairn_router_migrations",
     migrations: SQLITE_QUEUE_MIGRATIONS,
     label: "router ",
+    pragmas: MAIN_THREAD_PRAGMAS,
   });
   // The write-ahead log, fsynced off the event loop after an outcome batch's commit (see #recordOutcomes); without
   // it (not there yet, unreadable) batches commit with synchronous=FULL instead.

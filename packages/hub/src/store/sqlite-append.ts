@@ -15,6 +15,8 @@ import { EVENT_FIELDS, type PackedValue } from "./sqlite-pack.ts";
 export interface AppendResult {
   readonly sequences: Float64Array;
   readonly deliveries: number;
+  /** The row id of each delivery that asked to be claimed, in packed order (0: not stored). */
+  readonly claims: Float64Array;
 }
 
 /** Most events per `INSERT` statement (16 parameters each; SQLite allows 32,766). */
@@ -46,6 +48,7 @@ export class SqliteAppender {
   readonly #delete = new Map<number, StatementSync>();
   readonly #uncount: StatementSync;
   readonly #routing: SqliteInlineRouting;
+  readonly #checkpoint: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -53,6 +56,7 @@ export class SqliteAppender {
     this.#allocated = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     this.#counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
     this.#routing = new SqliteInlineRouting(db);
+    this.#checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
     this.#uncount = db.prepare("UPDATE counters SET events = events - ?, body_bytes = body_bytes - ? WHERE id = 1");
   }
 
@@ -67,6 +71,7 @@ export class SqliteAppender {
     let added = 0;
     let bytes = 0;
     let deliveries = 0;
+    const claims: number[] = [];
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       const inline = route && this.#routing.atEnd();
@@ -85,7 +90,7 @@ export class SqliteAppender {
           params[k++] = Buffer.byteLength(packed[at + BODY] as string, "utf8");
           at += EVENT_FIELDS;
           at += 1 + 4 * (packed[at] as number);
-          at += 1 + 2 * (packed[at] as number);
+          at += 1 + 3 * (packed[at] as number);
         }
         const { changes, lastInsertRowid } = this.#insert(size).run(...params);
         const stored = Number(changes);
@@ -95,16 +100,18 @@ export class SqliteAppender {
         for (let i = 0; i < size; i++) {
           const seq = stored === size ? last - size + 1 + i : this.#resolve(packed, starts[i] ?? 0, floor, out);
           out[first + i] = seq;
-          if (seq < 0) continue;
-          added++;
-          bytes += params[i * EVENT_PARAMS + EVENT_FIELDS] as number;
           const s = (starts[i] ?? 0) + EVENT_FIELDS;
           const n = packed[s] as number;
+          if (route) {
+            const received = packed[(starts[i] ?? 0) + RECEIVED] as number;
+            deliveries += this.#routing.insert(packed, s + 1 + 4 * n, seq, received, inline && seq > 0, claims);
+          }
+          if (seq < 0) continue;
+          if (inline) highest = seq;
+          added++;
+          bytes += params[i * EVENT_PARAMS + EVENT_FIELDS] as number;
           for (let l = 0; l < n; l++)
             links.push(seq, ...(packed.slice(s + 1 + 4 * l, s + 5 + 4 * l) as SQLInputValue[]));
-          if (!inline) continue;
-          deliveries += this.#routing.insert(packed, s + 1 + 4 * n, seq, packed[(starts[i] ?? 0) + RECEIVED] as number);
-          highest = seq;
         }
       }
       this.#insertLinks(links);
@@ -115,7 +122,7 @@ export class SqliteAppender {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw e;
     }
-    return { sequences: out, deliveries };
+    return { sequences: out, deliveries, claims: Float64Array.from(claims) };
   }
 
   /**
@@ -141,6 +148,11 @@ export class SqliteAppender {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw e;
     }
+  }
+
+  /** Copies what it can of the write-ahead log into the database, without waiting for anyone. */
+  checkpoint(): void {
+    this.#checkpoint.get();
   }
 
   // A row of a chunk where the conflict clause skipped rows. A key whose row is at or below `floor` (the highest

@@ -19,22 +19,37 @@ export const INSERT_DELIVERY_SQL =
   "WHERE subscription_id = ?1 AND lane = ?3) THEN 1 ELSE 0 END, ?4, ?5 " +
   "WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) ON CONFLICT (subscription_id, seq) DO NOTHING";
 
+// A delivery inserted claimed: in flight, attempt 1, held until `?3` (`?1` subscription, `?2` sequence, `?4` now).
+// Unordered only (no lane), so never blocked.
+const INSERT_CLAIMED_SQL =
+  "INSERT INTO deliveries (subscription_id, seq, lane, blocked, state, attempt, not_before, lease_until, " +
+  "ingested_ms) SELECT ?1, ?2, NULL, 0, 'in_flight', 1, ?4, ?3, ?4 " +
+  "WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) ON CONFLICT (subscription_id, seq) DO NOTHING";
+
+interface Statements {
+  readonly atEnd: StatementSync;
+  readonly insert: StatementSync;
+  readonly insertClaimed: StatementSync;
+  readonly move: StatementSync;
+}
+
 /** Cursor check, delivery inserts and cursor move of inline-routed appends, on one connection. */
 export class SqliteInlineRouting {
   readonly #db: DatabaseSync;
-  #statements: { atEnd: StatementSync; insert: StatementSync; move: StatementSync } | null = null;
+  #statements: Statements | null = null;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
   }
 
-  #s(): { atEnd: StatementSync; insert: StatementSync; move: StatementSync } {
+  #s(): Statements {
     this.#statements ??= {
       // Every stored event is routed: none lies beyond the cursor.
       atEnd: this.#db.prepare(
         "SELECT 1 AS ok FROM router_cursor c WHERE c.id = 1 AND NOT EXISTS (SELECT 1 FROM events WHERE seq > c.seq)",
       ),
       insert: this.#db.prepare(INSERT_DELIVERY_SQL),
+      insertClaimed: this.#db.prepare(INSERT_CLAIMED_SQL),
       move: this.#db.prepare("UPDATE router_cursor SET seq = ?1 WHERE id = 1 AND seq < ?1"),
     };
     return this.#statements;
@@ -46,16 +61,32 @@ export class SqliteInlineRouting {
   }
 
   /**
-   * Inserts the packed deliveries at `at` (a count, then subscription id and lane each) of the event stored as
-   * `seq`; returns how many were inserted.
+   * Inserts the packed deliveries at `at` (a count, then subscription id, lane and claimed-until each) of the event
+   * stored as `seq` — or none, when `insert` is false — and pushes to `claims` the row id of each delivery that
+   * asked to be claimed (0 when not inserted). Returns how many were inserted.
    */
-  insert(packed: readonly PackedValue[], at: number, seq: number, ingestedMs: number): number {
+  insert(
+    packed: readonly PackedValue[],
+    at: number,
+    seq: number,
+    ingestedMs: number,
+    insert: boolean,
+    claims: number[],
+  ): number {
     const n = packed[at] as number;
     let inserted = 0;
     for (let d = 0; d < n; d++) {
-      const subscription = packed[at + 1 + 2 * d] as string;
-      const lane = packed[at + 2 + 2 * d] as string | null;
-      inserted += Number(this.#s().insert.run(subscription, seq, lane, ingestedMs, ingestedMs).changes);
+      const subscription = packed[at + 1 + 3 * d] as string;
+      const lane = packed[at + 2 + 3 * d] as string | null;
+      const claimUntil = packed[at + 3 + 3 * d] as number | null;
+      if (claimUntil === null) {
+        if (insert) inserted += Number(this.#s().insert.run(subscription, seq, lane, ingestedMs, ingestedMs).changes);
+        continue;
+      }
+      const r = insert ? this.#s().insertClaimed.run(subscription, seq, claimUntil, ingestedMs) : null;
+      const stored = r !== null && Number(r.changes) > 0;
+      if (stored) inserted++;
+      claims.push(stored ? Number(r.lastInsertRowid) : 0);
     }
     return inserted;
   }

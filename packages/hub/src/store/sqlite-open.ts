@@ -35,6 +35,14 @@ async function loadSqlite(): Promise<typeof import("node:sqlite")> {
 }
 
 /**
+ * Pragmas of a connection on the main thread that writes (the delivery queue, the correlation store): it never
+ * checkpoints the write-ahead log itself. A checkpoint copies up to a thousand pages back into the database and
+ * fsyncs it, a stall of milliseconds on the event loop; the writer thread checkpoints instead, after its appends
+ * and once a second (see `sqlite-writer.ts`).
+ */
+export const MAIN_THREAD_PRAGMAS = "PRAGMA wal_autocheckpoint = 0;";
+
+/**
  * Opens `path` in WAL mode with `synchronous=FULL` (a committed transaction is fsynced) and migrates `component`;
  * closes the connection again if anything fails.
  */

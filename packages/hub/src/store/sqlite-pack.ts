@@ -3,7 +3,7 @@
  * clone of `postMessage` copies far more cheaply than an array of objects (no property names, no object graph).
  * @module
  */
-import type { InlineRouting, NewEvent } from "./types.ts";
+import type { InlineDelivery, NewEvent } from "./types.ts";
 
 /** One value of a packed event. */
 export type PackedValue = string | number | null;
@@ -12,14 +12,18 @@ export type PackedValue = string | number | null;
  * Fields per event, in the order of the `events` columns (without `body_bytes`): id, source, type, subjectKind,
  * predicate, eventVersion, specVersion, subjectId, subjectSource, timestamp, timestampMs, chainId, receivedAtMs,
  * body, attributes. Then the number of links, then 4 values per link (type, kind, contextId, domainId). Then the
- * number of inline deliveries, then 2 values per delivery (subscription id, lane).
+ * number of inline deliveries, then 3 values per delivery (subscription id, lane, claimed until or null).
  */
 export const EVENT_FIELDS = 15;
 
-/** Packs events for {@link SqliteAppender.append}, with their deliveries when `routing` is given. */
-export function packEvents(events: readonly NewEvent[], routing: InlineRouting | null = null): PackedValue[] {
+/** Packs events for {@link SqliteAppender.append}, with their deliveries (per event) when given. */
+export function packEvents(
+  events: readonly NewEvent[],
+  routes: readonly (readonly InlineDelivery[])[] | null = null,
+): PackedValue[] {
   const out: PackedValue[] = [];
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as NewEvent;
     out.push(
       e.id,
       e.source,
@@ -39,9 +43,9 @@ export function packEvents(events: readonly NewEvent[], routing: InlineRouting |
       e.links.length,
     );
     for (const l of e.links) out.push(l.linkType, l.linkKind, l.contextId, l.domainId);
-    const deliveries = routing ? routing.route(e) : [];
+    const deliveries = routes?.[i] ?? [];
     out.push(deliveries.length);
-    for (const d of deliveries) out.push(d.subscriptionId, d.lane);
+    for (const d of deliveries) out.push(d.subscriptionId, d.lane, d.claimUntil ?? null);
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { StoreError, StoreErrorCode } from "./errors.ts";
 import type { AppendResult } from "./sqlite-append.ts";
 import { packEvents } from "./sqlite-pack.ts";
 import type { WriterData, WriterReply, WriterRequest } from "./sqlite-writer.ts";
-import type { InlineRouting, NewEvent } from "./types.ts";
+import type { InlineDelivery, NewEvent } from "./types.ts";
 
 type Pending = { resolve: (reply: WriterReply & { ok: true }) => void; reject: (e: unknown) => void };
 
@@ -69,13 +69,20 @@ export class SqliteWriter {
   }
 
   /**
-   * Appends in one transaction: per event its sequence, or minus the stored one for a duplicate; with `routing`,
-   * routed inline (see `InlineRouting`), and the number of deliveries created.
+   * Appends in one transaction: per event its sequence, or minus the stored one for a duplicate; with `routes`
+   * (each event's deliveries), routed inline (see `InlineRouting`).
    */
-  async append(events: readonly NewEvent[], routing: InlineRouting | null): Promise<AppendResult> {
-    const packed = packEvents(events, routing);
-    const reply = await this.#send({ op: "append", packed, count: events.length, route: routing !== null });
-    return { sequences: reply.sequences ?? new Float64Array(0), deliveries: reply.deliveries ?? 0 };
+  async append(
+    events: readonly NewEvent[],
+    routes: readonly (readonly InlineDelivery[])[] | null,
+  ): Promise<AppendResult> {
+    const packed = packEvents(events, routes);
+    const reply = await this.#send({ op: "append", packed, count: events.length, route: routes !== null });
+    return {
+      sequences: reply.sequences ?? new Float64Array(0),
+      deliveries: reply.deliveries ?? 0,
+      claims: reply.claims ?? new Float64Array(0),
+    };
   }
 
   /** Deletes events by sequence in one transaction (and off the counters); the number it deleted. */

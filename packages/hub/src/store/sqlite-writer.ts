@@ -11,6 +11,8 @@ import { openSqliteDatabase } from "./sqlite-open.ts";
 import type { PackedValue } from "./sqlite-pack.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
 
+const CHECKPOINT_MS = 1000;
+
 /** A request to the writer. */
 export type WriterRequest =
   | {
@@ -32,6 +34,8 @@ export type WriterReply =
       readonly sequences?: Float64Array;
       /** Deliveries an inline-routed append created. */
       readonly deliveries?: number;
+      /** Row ids of the deliveries it was asked to claim (0: not stored). */
+      readonly claims?: Float64Array;
       readonly deleted?: number;
     }
   | {
@@ -78,16 +82,29 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
     return;
   }
   port.postMessage({ id: 0, ok: true } satisfies WriterReply);
+  // The main thread's writing connections leave checkpoints to this thread (MAIN_THREAD_PRAGMAS), which runs one
+  // after its own commits (SQLite's auto-checkpoint) and, for the log their commits grow while no event arrives,
+  // once a second. PASSIVE: it never waits for readers or writers; what it cannot copy now waits for the next.
+  const checkpoint = setInterval(() => {
+    try {
+      appender.checkpoint();
+    } catch {
+      // Busy or failing: the next tick (or the next append's auto-checkpoint) tries again.
+    }
+  }, CHECKPOINT_MS);
+  checkpoint.unref();
   port.on("message", (req: WriterRequest) => {
     try {
       if (req.op === "append") {
-        const { sequences, deliveries } = appender.append(req.packed, req.count, req.route);
-        port.postMessage({ id: req.id, ok: true, sequences, deliveries } satisfies WriterReply, [
+        const { sequences, deliveries, claims } = appender.append(req.packed, req.count, req.route);
+        port.postMessage({ id: req.id, ok: true, sequences, deliveries, claims } satisfies WriterReply, [
           sequences.buffer as ArrayBuffer,
+          claims.buffer as ArrayBuffer,
         ]);
       } else if (req.op === "delete") {
         port.postMessage({ id: req.id, ok: true, deleted: appender.delete(req.seqs) } satisfies WriterReply);
       } else {
+        clearInterval(checkpoint);
         close();
         port.postMessage({ id: req.id, ok: true } satisfies WriterReply);
         port.close();

@@ -13,6 +13,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "./errors.ts";
 import { buildQuery, EVENT_COLUMNS } from "./query-sql.ts";
 import { linksBySequence, type Row, rowToEvent } from "./rows.ts";
+import type { AppendResult } from "./sqlite-append.ts";
 import { appliedVersion, openSqliteDatabase } from "./sqlite-open.ts";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-schema.ts";
 import { SqliteWriter } from "./sqlite-writer-client.ts";
@@ -21,6 +22,8 @@ import type {
   EventPage,
   EventQuery,
   EventStore,
+  InlineClaim,
+  InlineDelivery,
   InlineRouting,
   NewEvent,
   RetentionLimits,
@@ -79,6 +82,27 @@ function writerError(cause: unknown, message: string): StoreError {
   return cause instanceof StoreError ? cause : new StoreError(sqliteErrorCode(cause), message, { cause });
 }
 
+// Tells inline routing what an append did (`result` null: it failed), when it routed or asked for claims.
+function settleRouted(
+  routing: InlineRouting,
+  events: readonly NewEvent[],
+  routes: readonly (readonly InlineDelivery[])[],
+  result: AppendResult | null,
+): void {
+  const claims: InlineClaim[] = [];
+  let k = 0;
+  for (let i = 0; i < events.length; i++) {
+    const sequence = result?.sequences[i] ?? 0;
+    for (const delivery of routes[i] ?? []) {
+      if (delivery.claimUntil === undefined) continue;
+      const deliveryId = result?.claims[k++] ?? 0;
+      claims.push({ delivery, event: events[i] as NewEvent, sequence: sequence > 0 ? sequence : 0, deliveryId });
+    }
+  }
+  const created = result?.deliveries ?? 0;
+  if (created > 0 || claims.length > 0) routing.settled({ created, claims });
+}
+
 class SqliteStore implements EventStore {
   readonly engine = "sqlite";
   readonly #db: DatabaseSync;
@@ -107,14 +131,16 @@ class SqliteStore implements EventStore {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the store is closed");
     if (events.length === 0) return [];
     const routing = this.#routing;
-    let sequences: Float64Array;
-    let deliveries: number;
+    const routes = routing ? events.map((e) => routing.route(e)) : null;
+    let result: AppendResult;
     try {
-      ({ sequences, deliveries } = await this.#writer.append(events, routing));
+      result = await this.#writer.append(events, routes);
     } catch (cause) {
+      if (routing && routes) settleRouted(routing, events, routes, null);
       throw writerError(cause, "the SQLite append failed");
     }
-    if (deliveries > 0) routing?.routed(deliveries);
+    const { sequences } = result;
+    if (routing && routes) settleRouted(routing, events, routes, result);
     const outcomes: AppendOutcome[] = new Array(sequences.length);
     let last = 0;
     for (let i = 0; i < sequences.length; i++) {

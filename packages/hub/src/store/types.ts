@@ -140,6 +140,29 @@ export interface InlineDelivery {
   readonly subscriptionId: string;
   /** The ordering lane, or null for an unordered subscription. */
   readonly lane: string | null;
+  /**
+   * Set when the router has room to send it at once: the delivery is stored claimed (in flight, attempt 1, held
+   * until this time, epoch ms) and handed back after the commit, so it needs no claim of its own. Unordered only.
+   */
+  readonly claimUntil?: number;
+}
+
+/** A delivery stored claimed by an inline-routed append (see {@link InlineDelivery.claimUntil}). */
+export interface InlineClaim {
+  readonly delivery: InlineDelivery;
+  readonly event: NewEvent;
+  /** The event's sequence (0 when it was not stored). */
+  readonly sequence: number;
+  /** The delivery's row id; 0 when it was not stored (a duplicate event, a deleted subscription, not routed inline). */
+  readonly deliveryId: number;
+}
+
+/** What an inline-routed append did, once it committed or failed. */
+export interface InlineOutcome {
+  /** Deliveries its transaction created (claimed ones included). */
+  readonly created: number;
+  /** Every delivery that asked to be claimed, stored or not. */
+  readonly claims: readonly InlineClaim[];
 }
 
 /**
@@ -152,8 +175,11 @@ export interface InlineDelivery {
 export interface InlineRouting {
   /** The deliveries of `event`, against the subscriptions of the moment. */
   route(event: NewEvent): readonly InlineDelivery[];
-  /** Called after an append whose transaction created `n` (> 0) deliveries. */
-  routed(n: number): void;
+  /**
+   * Called after every append that routed something or asked for a claim, once it committed — or failed, then with
+   * nothing created and no claim stored.
+   */
+  settled(outcome: InlineOutcome): void;
 }
 
 /**
