@@ -96,7 +96,7 @@ function settleRouted(
     for (const delivery of routes[i] ?? []) {
       if (delivery.claimUntil === undefined) continue;
       const deliveryId = result?.claims[k++] ?? 0;
-      claims.push({ delivery, event: events[i] as NewEvent, sequence: sequence > 0 ? sequence : 0, deliveryId });
+      claims.push({ delivery, event: events[i] as NewEvent, sequence: Math.max(sequence, 0), deliveryId });
     }
   }
   const created = result?.deliveries ?? 0;
