@@ -64,3 +64,55 @@ describe("CommitQueue bounds", () => {
     assert.equal((await big).length, 2);
   });
 });
+
+describe("CommitQueue pipelining", () => {
+  // A store that records how many appends it holds at once; each waits for its own release.
+  function countingStore(): { store: EventStore; held: (() => void)[]; peak: () => number } {
+    const held: (() => void)[] = [];
+    let now = 0;
+    let peak = 0;
+    let seq = 0;
+    const store = {
+      engine: "test",
+      append: async (events: readonly NewEvent[]): Promise<AppendOutcome[]> => {
+        now++;
+        peak = Math.max(peak, now);
+        await new Promise<void>((resolve) => held.push(resolve));
+        now--;
+        return events.map(() => ({ sequence: ++seq, duplicate: false }));
+      },
+    } as unknown as EventStore;
+    return { store, held, peak: () => peak };
+  }
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  for (const maxCommitting of [1, 2]) {
+    it(`keeps at most ${maxCommitting} group(s) in the store; each request resolves with its own outcomes`, async () => {
+      const { store, held, peak } = countingStore();
+      const q = new CommitQueue(store, { maxPending: 100, maxBatch: 2, maxCommitting });
+      const requests = Array.from({ length: 6 }, () => q.submit([newEvent()]));
+      let drained = false;
+      void q.drained().then(() => {
+        drained = true;
+      });
+      for (let i = 0; i < 20 && !drained; i++) {
+        await tick();
+        held.shift()?.();
+      }
+      const outcomes = await Promise.all(requests);
+      assert.equal(peak(), maxCommitting);
+      assert.deepEqual(
+        outcomes.map((o) => o.length),
+        [1, 1, 1, 1, 1, 1],
+      );
+      // Groups commit in submission order, so sequences follow the requests.
+      const seqs = outcomes.map((o) => o[0]?.sequence ?? 0);
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+      );
+      await q.drained();
+      assert.equal(q.depth, 0);
+    });
+  }
+});

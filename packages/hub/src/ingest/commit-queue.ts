@@ -28,6 +28,12 @@ export interface CommitQueueOptions {
   readonly maxPendingBytes?: number;
   /** Most events per transaction (whole requests are never split, so one large request may exceed it). */
   readonly maxBatch: number;
+  /**
+   * Most transactions submitted to the store at once (default 1). With 2, the next group goes to the store while
+   * the last commits: a store that commits one transaction at a time anyway (the SQLite writer thread) starts it
+   * the moment the last one is done, rather than a round trip later.
+   */
+  readonly maxCommitting?: number;
   /** Called after each transaction with its size and duration (metrics). */
   readonly onCommit?: (events: number, seconds: number, ok: boolean) => void;
 }
@@ -46,7 +52,8 @@ export class CommitQueue {
   #waiting: Waiting[] = [];
   #pending = 0;
   #pendingBytes = 0;
-  #running = false;
+  #committing = 0;
+  #scheduled = false;
   #idle: (() => void)[] = [];
 
   constructor(store: EventStore, options: CommitQueueOptions) {
@@ -98,49 +105,53 @@ export class CommitQueue {
     const done = new Promise<AppendOutcome[]>((resolve, reject) => {
       this.#waiting.push({ events, bytes, resolve, reject });
     });
-    if (!this.#running) {
-      this.#running = true;
-      // Let the requests already read in this turn of the event loop join the first group.
-      setImmediate(() => void this.#run());
-    }
+    this.#schedule();
     return done;
   }
 
   /** Resolves when nothing is waiting or committing. */
   drained(): Promise<void> {
-    if (!this.#running && this.#waiting.length === 0) return Promise.resolve();
+    if (this.#committing === 0 && this.#waiting.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  async #run(): Promise<void> {
-    let first = true;
-    while (this.#waiting.length > 0) {
-      // One turn of the event loop between commits: what the last commit woke (the routing and correlation loops
-      // move their cursors in their own write transactions on this thread) runs while the store is idle, instead
-      // of blocking the event loop on the SQLite writer thread's lock. It also lets that turn's requests join.
-      if (!first) await new Promise((resolve) => setImmediate(resolve));
-      first = false;
-      const group = this.#takeGroup();
-      const events = group.flatMap((w) => w.events);
-      const started = performance.now();
-      try {
-        const outcomes = await this.#store.append(events);
-        this.#options.onCommit?.(events.length, (performance.now() - started) / 1000, true);
-        let at = 0;
-        for (const w of group) {
-          w.resolve(outcomes.slice(at, at + w.events.length));
-          at += w.events.length;
-        }
-      } catch (e) {
-        this.#options.onCommit?.(events.length, (performance.now() - started) / 1000, false);
-        for (const w of group) w.reject(e);
-      } finally {
-        this.#pending -= events.length;
-        for (const w of group) this.#pendingBytes -= w.bytes;
+  // Starts the next group on a later turn of the event loop: the requests read in this turn join it, and what the
+  // last commit woke runs first.
+  #schedule(): void {
+    if (this.#scheduled || this.#waiting.length === 0 || this.#committing >= (this.#options.maxCommitting ?? 1)) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      while (this.#waiting.length > 0 && this.#committing < (this.#options.maxCommitting ?? 1)) {
+        this.#committing++;
+        void this.#commit(this.#takeGroup()).finally(() => {
+          this.#committing--;
+          this.#schedule();
+          if (this.#committing === 0 && this.#waiting.length === 0)
+            for (const resolve of this.#idle.splice(0)) resolve();
+        });
       }
+    });
+  }
+
+  async #commit(group: readonly Waiting[]): Promise<void> {
+    const events = group.flatMap((w) => w.events);
+    const started = performance.now();
+    try {
+      const outcomes = await this.#store.append(events);
+      this.#options.onCommit?.(events.length, (performance.now() - started) / 1000, true);
+      let at = 0;
+      for (const w of group) {
+        w.resolve(outcomes.slice(at, at + w.events.length));
+        at += w.events.length;
+      }
+    } catch (e) {
+      this.#options.onCommit?.(events.length, (performance.now() - started) / 1000, false);
+      for (const w of group) w.reject(e);
+    } finally {
+      this.#pending -= events.length;
+      for (const w of group) this.#pendingBytes -= w.bytes;
     }
-    this.#running = false;
-    for (const resolve of this.#idle.splice(0)) resolve();
   }
 
   #takeGroup(): Waiting[] {
