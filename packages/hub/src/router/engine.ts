@@ -1,6 +1,7 @@
 /**
  * The embedded delivery engine: subscriptions (stored in the queue's database, indexed in memory), the routing
- * loop (event log → deliveries, with a durable cursor) and the dispatcher (deliveries → HTTP), over one
+ * loop (event log → deliveries, with a durable cursor; on SQLite each append routes its own events and stores the
+ * deliveries with room to go claimed, and the loop only catches up) and the dispatcher (deliveries → HTTP), over one
  * {@link DeliveryQueue}. `startRouter` loads and reconciles the subscriptions (config-declared ones are upserted
  * and marked `config`), puts deliveries a crashed process left in flight back to pending, and starts both loops.
  * Trigger sinks are subscriptions too (ids `~trigger.<id>`), managed by the correlation engine: delivered to like
