@@ -56,9 +56,12 @@ export class CommitQueue {
   #scheduled = false;
   #idle: (() => void)[] = [];
 
+  readonly #maxCommitting: number;
+
   constructor(store: EventStore, options: CommitQueueOptions) {
     this.#store = store;
     this.#options = options;
+    this.#maxCommitting = options.maxCommitting ?? 1;
   }
 
   /** Events waiting or being committed. */
@@ -118,11 +121,11 @@ export class CommitQueue {
   // Starts the next group on a later turn of the event loop: the requests read in this turn join it, and what the
   // last commit woke runs first.
   #schedule(): void {
-    if (this.#scheduled || this.#waiting.length === 0 || this.#committing >= (this.#options.maxCommitting ?? 1)) return;
+    if (this.#scheduled || this.#waiting.length === 0 || this.#committing >= this.#maxCommitting) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      while (this.#waiting.length > 0 && this.#committing < (this.#options.maxCommitting ?? 1)) {
+      while (this.#waiting.length > 0 && this.#committing < this.#maxCommitting) {
         this.#committing++;
         void this.#commit(this.#takeGroup()).finally(() => {
           this.#committing--;

@@ -183,7 +183,7 @@ export class Dispatcher {
     if (this.#stopped || this.#sending + this.#reserved >= this.#deps.concurrency) return false;
     if (this.#capacity(s.id, now) < 1) return false;
     this.#bucket(s.id, now)?.take(1, now);
-    this.#reservedBy.set(s.id, (this.#reservedBy.get(s.id) ?? 0) + 1);
+    add(this.#reservedBy, s.id, 1);
     this.#reserved++;
     return true;
   }
@@ -202,9 +202,7 @@ export class Dispatcher {
   }
 
   #unreserve(id: string): void {
-    const n = (this.#reservedBy.get(id) ?? 0) - 1;
-    if (n > 0) this.#reservedBy.set(id, n);
-    else this.#reservedBy.delete(id);
+    add(this.#reservedBy, id, -1);
     this.#reserved--;
   }
 
@@ -264,14 +262,12 @@ export class Dispatcher {
     const onStop = (): void => stop.abort();
     this.#stop.signal.addEventListener("abort", onStop, { once: true });
     this.#sending++;
-    this.#sendingBy.set(s.id, (this.#sendingBy.get(s.id) ?? 0) + 1);
+    add(this.#sendingBy, s.id, 1);
     try {
       result = await this.#sender.send(s, c, { ...c.event, sequence: c.sequence }, stop.signal);
     } finally {
       this.#sending--;
-      const n = (this.#sendingBy.get(s.id) ?? 0) - 1;
-      if (n > 0) this.#sendingBy.set(s.id, n);
-      else this.#sendingBy.delete(s.id);
+      add(this.#sendingBy, s.id, -1);
       this.#stop.signal.removeEventListener("abort", onStop);
     }
     if (result.aborted) return; // stopping: left in flight, recovered at the next start
@@ -377,4 +373,11 @@ export class Dispatcher {
     await this.#sender.close();
     await Promise.allSettled([...this.#inFlight]);
   }
+}
+
+// Adds `delta` to a per-subscription count, dropping it at zero (the maps hold only subscriptions with some).
+function add(counts: Map<string, number>, id: string, delta: number): void {
+  const n = (counts.get(id) ?? 0) + delta;
+  if (n > 0) counts.set(id, n);
+  else counts.delete(id);
 }
