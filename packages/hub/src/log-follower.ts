@@ -82,6 +82,12 @@ export class LogFollower {
     this.wake();
   }
 
+  /** A shared cursor was moved to `sequence` by someone else in this process, durably. */
+  advanced(sequence: number): void {
+    if (sequence > this.#cursor) this.#cursor = sequence;
+    if (sequence > this.#stored) this.#stored = sequence;
+  }
+
   /** Applies what is new (coalesced: a wake during a pass makes it go round once more). */
   wake(): void {
     if (this.#stopped) return;
@@ -123,6 +129,8 @@ export class LogFollower {
       this.#end = Math.max(this.#end, (await this.#store.stats()).lastSequence);
     }
     if (c.sharedCursor) {
+      // Told of every move made here (see advanced): at the end, there is nothing to read, not even the cursor.
+      if (this.#cursor >= this.#end) return false;
       const stored = await c.storedCursor();
       if (stored !== null && stored > this.#stored) this.#cursor = this.#stored = stored;
       if (this.#cursor >= this.#end) return false;

@@ -8,8 +8,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { validateSubscription } from "@cairn/router";
+import { SubscriptionIndex, validateSubscription } from "@cairn/router";
+import pino from "pino";
 import type { DeliveryQueue } from "../src/router/queue.ts";
+import { RoutingLoop } from "../src/router/routing-loop.ts";
 import { openSqliteQueue } from "../src/router/sqlite-queue.ts";
 import { openSqliteStore } from "../src/store/sqlite.ts";
 import type { EventStore, InlineDelivery, InlineOutcome } from "../src/store/types.ts";
@@ -24,9 +26,7 @@ async function open(): Promise<{ store: EventStore; queue: DeliveryQueue; close:
   const path = join(dir, "cairn.db");
   const store = await openSqliteStore({ path });
   const queue = await openSqliteQueue(path);
-  const v = validateSubscription({ id: "a", sink: "http://127.0.0.1:9/a", protocol: "HTTP" });
-  if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  await queue.putSubscription({ subscription: v.subscription, origin: "api", createdMs: 1, updatedMs: 1 });
+  await queue.putSubscription({ subscription: subscriptionA(), origin: "api", createdMs: 1, updatedMs: 1 });
   return {
     store,
     queue,
@@ -35,6 +35,12 @@ async function open(): Promise<{ store: EventStore; queue: DeliveryQueue; close:
       await store.close();
     },
   };
+}
+
+function subscriptionA() {
+  const v = validateSubscription({ id: "a", sink: "http://127.0.0.1:9/a", protocol: "HTTP" });
+  if (!v.ok) throw new Error(JSON.stringify(v.issues));
+  return v.subscription;
 }
 
 // Routes every event to "a": claimed (until `claimUntil`) or plain; records what each append settled.
@@ -58,6 +64,7 @@ describe("inline routing (SQLite)", () => {
       assert.equal(r.outcomes.length, 1);
       const [claim] = r.outcomes[0]?.claims ?? [];
       assert.equal(r.outcomes[0]?.created, 1);
+      assert.equal(r.outcomes[0]?.routedThrough, first?.sequence, "the routing cursor's new position");
       assert.ok(claim && claim.deliveryId > 0, "stored claimed");
       assert.equal(claim.sequence, first?.sequence);
       assert.equal(await queue.cursor(), first?.sequence, "the cursor moved in the same transaction");
@@ -80,7 +87,7 @@ describe("inline routing (SQLite)", () => {
       const r = routing();
       store.routeInline?.({ route: r.route, settled: (o) => r.outcomes.push(o) });
       const [stored] = await store.append([newEvent()]);
-      assert.deepEqual(r.outcomes, [{ created: 1, claims: [] }]);
+      assert.deepEqual(r.outcomes, [{ created: 1, claims: [], routedThrough: stored?.sequence }]);
       const [c] = await queue.claim({ now: Date.now() + 1, limit: 10 });
       assert.equal(c?.sequence, stored?.sequence);
       assert.equal(c?.attempt, 1);
@@ -99,6 +106,7 @@ describe("inline routing (SQLite)", () => {
       const [second] = await store.append([newEvent()]);
       assert.equal(r.outcomes[0]?.created, 0);
       assert.equal(r.outcomes[0]?.claims[0]?.deliveryId, 0, "not stored: its reservation is given back");
+      assert.equal(r.outcomes[0]?.routedThrough, 0, "left to the loop");
       assert.equal(await queue.cursor(), 0, "the cursor stays for the loop");
       assert.equal((await queue.depth(Date.now())).inFlight, 0);
 
@@ -112,10 +120,61 @@ describe("inline routing (SQLite)", () => {
       assert.equal(await queue.enqueue(loopDeliveries, { from: 0, to: second?.sequence ?? 0 }), true);
       const [third] = await store.append([newEvent()]);
       assert.equal(r.outcomes[1]?.created, 1);
+      assert.equal(r.outcomes[1]?.routedThrough, third?.sequence);
       assert.ok((r.outcomes[1]?.claims[0]?.deliveryId ?? 0) > 0);
       assert.equal(await queue.cursor(), third?.sequence);
     } finally {
       await close();
+    }
+  });
+
+  it("the routing loop told where inline appends left the cursor reads nothing back; untold, it reads the cursor", async () => {
+    for (const told of [true, false]) {
+      const { store, queue, close } = await open();
+      let cursorReads = 0;
+      const counting = new Proxy(queue, {
+        get(target, key) {
+          if (key === "cursor")
+            return () => {
+              cursorReads++;
+              return target.cursor();
+            };
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const index = new SubscriptionIndex();
+      index.add(subscriptionA());
+      const loop = new RoutingLoop({
+        store,
+        queue: counting,
+        index,
+        log: pino({ level: "silent" }),
+        onRouted: () => {},
+        inline: true,
+      });
+      try {
+        await loop.start();
+        store.routeInline?.({
+          route: (e) => loop.route(e),
+          settled: (o) => {
+            if (told) loop.advanced(o.routedThrough);
+          },
+        });
+        cursorReads = 0;
+        let last = 0;
+        for (let i = 0; i < 5; i++) last = (await store.append([newEvent()]))[0]?.sequence ?? 0;
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(await queue.cursor(), last, "every append routed inline");
+        if (told) {
+          assert.equal(loop.cursor, last);
+          assert.equal(cursorReads, 0, "nothing read back");
+        } else assert.ok(cursorReads >= 1, "the loop reads the stored cursor to learn it moved");
+      } finally {
+        store.routeInline?.(null);
+        await loop.stop();
+        await close();
+      }
     }
   });
 });

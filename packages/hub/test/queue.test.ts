@@ -1,6 +1,6 @@
 /**
  * Runs the delivery-queue conformance suite against every engine: SQLite beside the event store in a temporary
- * file, PostgreSQL in a throwaway schema per case (skipped without a server, except under CI).
+ * file (outcomes on the queue's connection, and delegated to the store's writer thread), PostgreSQL in a throwaway schema per case (skipped without a server, except under CI).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,28 +20,36 @@ after(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-queueConformance("sqlite", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "cairn-queue-"));
-  dirs.push(dir);
-  const path = join(dir, "cairn.db");
-  const store = await openSqliteStore({ path });
-  return {
-    store,
-    queue: await openSqliteQueue(path),
-    reopen: () => openSqliteQueue(path),
-    failDeleteOf: async (sequence) => {
-      const db = new DatabaseSync(path);
-      db.exec(
-        `CREATE TRIGGER test_fail_delete BEFORE DELETE ON deliveries WHEN OLD.seq = ${sequence} ` +
-          "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
-      );
-      return async () => {
-        db.exec("DROP TRIGGER test_fail_delete");
-        db.close();
-      };
-    },
-  };
-});
+// The embedded engine as the hub runs it when routing inline: outcomes committed by the store's writer thread.
+for (const delegated of [false, true]) {
+  queueConformance(delegated ? "sqlite, outcomes on the writer thread" : "sqlite", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cairn-queue-"));
+    dirs.push(dir);
+    const path = join(dir, "cairn.db");
+    const store = await openSqliteStore({ path });
+    const open = async () => {
+      const queue = await openSqliteQueue(path);
+      if (delegated) queue.delegateOutcomes?.((o) => store.recordDeliveryOutcomes?.(o) ?? Promise.resolve());
+      return queue;
+    };
+    return {
+      store,
+      queue: await open(),
+      reopen: open,
+      failDeleteOf: async (sequence) => {
+        const db = new DatabaseSync(path);
+        db.exec(
+          `CREATE TRIGGER test_fail_delete BEFORE DELETE ON deliveries WHEN OLD.seq = ${sequence} ` +
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        );
+        return async () => {
+          db.exec("DROP TRIGGER test_fail_delete");
+          db.close();
+        };
+      },
+    };
+  });
+}
 
 // --- PostgreSQL: the store and the queue in a fresh schema per case.
 

@@ -131,8 +131,13 @@ export class RouterEngine {
     const recovered = await queue.recoverInFlight(Date.now());
     if (recovered > 0) log.info({ recovered }, "deliveries left in flight put back to pending");
     await this.#routing.start();
-    if (this.#inline)
-      this.#o.store.routeInline?.({ route: (e) => this.#routeInline(e), settled: (o) => this.#settled(o) });
+    if (this.#inline) {
+      const { store } = this.#o;
+      store.routeInline?.({ route: (e) => this.#routeInline(e), settled: (o) => this.#settled(o) });
+      // Outcomes, too, are committed by the store's writer thread: no write transaction on the event loop.
+      if (store.recordDeliveryOutcomes)
+        queue.delegateOutcomes?.((o) => store.recordDeliveryOutcomes?.(o) ?? Promise.resolve());
+    }
     this.#dispatcher.start();
     const syncMs = this.#o.syncMs ?? (queue.engine !== "sqlite" ? 2000 : 0);
     if (syncMs > 0) this.#syncTimer = setInterval(() => void this.#sync(), syncMs).unref();
@@ -169,6 +174,7 @@ export class RouterEngine {
         event: { attributes: c.event.attributes, body: c.event.body },
       });
     }
+    if (o.routedThrough > 0) this.#routing.advanced(o.routedThrough);
     if (o.created > 0) this.#metrics.routed(o.created);
     if (o.created > claimed) this.#dispatcher.poke();
   }

@@ -11,6 +11,7 @@
  * @module
  */
 import type { AttemptOutcome, DeadLetterReason, Subscription } from "@cairn/router";
+import type { DeliveryOutcomeRecord } from "../store/types.ts";
 
 /** Who owns a subscription: the API (changed through it) or the config file (read-only through the API). */
 export type SubscriptionOrigin = "api" | "config";
@@ -201,6 +202,11 @@ export interface DeliveryQueue {
   deadLetter(id: number, input: DeadLetterInput): Promise<DeadLetter | null>;
   /** Puts deliveries left in flight by a crashed process back to pending; resolves to how many. */
   recoverInFlight(now: number): Promise<number>;
+  /**
+   * Embedded: commits the group-committed outcomes (`complete`, `retryAt`) through `writer` — the event store's
+   * writer thread, on the same file — instead of on the queue's own connection (null: back to its own).
+   */
+  delegateOutcomes?(writer: ((outcomes: readonly DeliveryOutcomeRecord[]) => Promise<void>) | null): void;
 
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage>;
   getDeadLetter(id: number): Promise<DeadLetter | null>;

@@ -63,6 +63,11 @@ export class RoutingLoop {
     return this.#follower.start();
   }
 
+  /** The cursor was moved to `sequence` by an append that routed its events itself (see `InlineRouting`). */
+  advanced(sequence: number): void {
+    this.#follower.advanced(sequence);
+  }
+
   /** Routes what is new. */
   wake(): void {
     this.#follower.wake();

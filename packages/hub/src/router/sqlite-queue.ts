@@ -3,8 +3,9 @@
  * (WAL, `synchronous=FULL`, `busy_timeout`), so routing reads the events table directly and a resolved write is
  * fsynced. Every operation is one synchronous transaction: nothing awaits inside one, so the store's connection
  * and this one never wait for each other within the process. Outcomes (`complete`, `retryAt`) are group-committed
- * (`group-commit.ts`): those of one loop turn share a transaction and one fsync of the WAL — on the thread pool, not
- * the event loop — and each resolves after it.
+ * (`group-commit.ts`): those of one loop turn share a transaction and one fsync of the WAL — by the store's writer
+ * thread when the router routes inline, otherwise here with the fsync on the thread pool, never on the event loop —
+ * and each resolves after it.
  * @module
  */
 import { type FileHandle, open } from "node:fs/promises";
@@ -12,7 +13,9 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "../store/errors.ts";
 import { INSERT_DELIVERY_SQL } from "../store/sqlite-inline-routing.ts";
 import { MAIN_THREAD_PRAGMAS, openSqliteDatabase } from "../store/sqlite-open.ts";
+import { SqliteOutcomes } from "../store/sqlite-outcomes.ts";
 import { SqliteTransactions } from "../store/sqlite-tx.ts";
+import type { DeliveryOutcomeRecord } from "../store/types.ts";
 import { GroupCommit } from "./group-commit.ts";
 import {
   type AttemptFailure,
@@ -69,19 +72,17 @@ const DEAD_LETTER_UPSERT = `
     attributes = excluded.attributes, body = excluded.body
   RETURNING *`;
 
-/** An outcome waiting for the next group commit. */
-type Outcome =
-  | { readonly kind: "complete"; readonly id: number }
-  | { readonly kind: "retry"; readonly id: number; readonly notBefore: number; readonly failure: AttemptFailure };
-
 class SqliteQueue implements DeliveryQueue {
   readonly engine = "sqlite";
   readonly #db: DatabaseSync;
   #closed = false;
   // Where the next claim starts in the subscription list, so no subscription always comes last.
   #rotation = 0;
-  readonly #outcomes = new GroupCommit<Outcome>((ops) => this.#recordOutcomes(ops));
+  readonly #outcomes = new GroupCommit<DeliveryOutcomeRecord>((ops) => this.#recordOutcomes(ops));
   readonly #txs: SqliteTransactions;
+  readonly #outcomeSql = new SqliteOutcomes((sql) => this.#stmt(sql));
+  // Where outcome batches are committed instead of on this connection (the store's writer thread), when set.
+  #outcomeWriter: ((outcomes: readonly DeliveryOutcomeRecord[]) => Promise<void>) | null = null;
 
   readonly #wal: FileHandle | null;
 
@@ -98,7 +99,8 @@ class SqliteQueue implements DeliveryQueue {
   // One immediate transaction around synchronous work (see SqliteTransactions). Outcomes still waiting for their
   // group commit are committed first, so the transaction sees them — except in the routing and claim transactions
   // (`fsync = false`: redone when lost, see sqlite-tx.ts), which do not touch deliveries in flight: they must not
-  // wait for an fsync, being on the way from ingest to delivery.
+  // wait for an fsync, being on the way from ingest to delivery. (Delegated to the writer thread, waiting outcomes
+  // are only sent first; no transaction here depends on the outcome of a delivery still in flight.)
   #tx<T>(what: string, fn: () => T, fsync = true): Promise<T> {
     const beforeTry = () => {
       if (fsync && this.#outcomes.size > 0) void this.#outcomes.flush();
@@ -224,22 +226,23 @@ class SqliteQueue implements DeliveryQueue {
     return this.#outcomes.add({ kind: "complete", id });
   }
 
+  delegateOutcomes(writer: ((outcomes: readonly DeliveryOutcomeRecord[]) => Promise<void>) | null): void {
+    this.#outcomeWriter = writer;
+  }
+
   // One group commit: every waiting outcome in one transaction (a failure fails them all, none is half-applied).
-  // The transaction commits with synchronous=NORMAL — written to the WAL, not yet fsynced — and the WAL is then
-  // fsynced on libuv's thread pool, which is what synchronous=FULL does inside COMMIT, minus blocking the event loop
-  // (ingest, routing and claims go on meanwhile). The callers resolve after the fsync. Frames checkpointed before it
-  // were fsynced by the checkpoint; in WAL mode the file keeps its inode while a connection is open.
-  async #recordOutcomes(ops: readonly Outcome[]): Promise<void> {
+  // Routing inline, the store's writer thread commits it (with its fsync), off the event loop and without taking
+  // the write lock from this thread. Otherwise, here: the transaction commits with synchronous=NORMAL — written to
+  // the WAL, not yet fsynced — and the WAL is then fsynced on libuv's thread pool, which is what synchronous=FULL
+  // does inside COMMIT, minus blocking the event loop (ingest, routing and claims go on meanwhile). The callers
+  // resolve after the fsync. Frames checkpointed before it were fsynced by the checkpoint; in WAL mode the file
+  // keeps its inode while a connection is open.
+  async #recordOutcomes(ops: readonly DeliveryOutcomeRecord[]): Promise<void> {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
+    if (this.#outcomeWriter) return this.#outcomeWriter(ops);
     const what = ops.length === 1 ? "record a delivery outcome" : `record ${ops.length} delivery outcomes`;
     const wal = this.#wal;
-    const record = () => {
-      for (const op of ops) {
-        if (op.kind === "complete") this.#remove(op.id);
-        else this.#retry(op.id, op.notBefore, op.failure);
-      }
-    };
-    await this.#txs.run(what, record, { fsync: wal === null });
+    await this.#txs.run(what, () => this.#outcomeSql.record(ops), { fsync: wal === null });
     if (!wal) return;
     try {
       await wal.sync();
@@ -248,30 +251,11 @@ class SqliteQueue implements DeliveryQueue {
     }
   }
 
-  // Deletes a delivery and unblocks the next of its lane (the lowest sequence left).
-  #remove(id: number): void {
-    const gone = this.#stmt("DELETE FROM deliveries WHERE id = ? RETURNING subscription_id, lane").get(id) as
-      | Row
-      | undefined;
-    if (!gone || gone.lane === null) return;
-    this.#stmt(
-      "UPDATE deliveries SET blocked = 0 WHERE id = (SELECT id FROM deliveries WHERE subscription_id = ? " +
-        "AND lane = ? ORDER BY seq LIMIT 1)",
-    ).run(String(gone.subscription_id), String(gone.lane));
-  }
-
   retryAt(id: number, notBefore: number, failure: AttemptFailure): Promise<void> {
     if (this.#closed) return Promise.reject(new StoreError(StoreErrorCode.Closed, "the delivery queue is closed"));
-    return this.#outcomes.add({ kind: "retry", id, notBefore, failure });
-  }
-
-  #retry(id: number, notBefore: number, failure: AttemptFailure): void {
     const { kind, status } = outcomeColumns(failure.outcome);
-    this.#stmt(
-      "UPDATE deliveries SET state = 'pending', not_before = ?, lease_until = NULL, " +
-        "first_failure_ms = COALESCE(first_failure_ms, ?), last_failure_ms = ?, last_outcome = ?, " +
-        "last_status = ?, last_snippet = ? WHERE id = ?",
-    ).run(notBefore, failure.atMs, failure.atMs, kind, status, failure.responseSnippet ?? null, id);
+    const snippet = failure.responseSnippet ?? null;
+    return this.#outcomes.add({ kind: "retry", id, notBefore, atMs: failure.atMs, outcome: kind, status, snippet });
   }
 
   async deadLetter(id: number, input: DeadLetterInput): Promise<DeadLetter | null> {
@@ -280,7 +264,7 @@ class SqliteQueue implements DeliveryQueue {
       const d = this.#stmt(`${CLAIMED_SELECT} WHERE d.id = ?`).get(id) as Row | undefined;
       const first = this.#stmt("SELECT first_failure_ms FROM deliveries WHERE id = ?").get(id) as Row | undefined;
       if (!d || !first || d.attributes === null || d.body === null) {
-        if (d) this.#remove(id);
+        if (d) this.#outcomeSql.remove(id);
         return null;
       }
       const at = input.failure.atMs;
@@ -301,7 +285,7 @@ class SqliteQueue implements DeliveryQueue {
         String(d.attributes),
         String(d.body),
       ) as Row;
-      this.#remove(id);
+      this.#outcomeSql.remove(id);
       return rowToDeadLetter(row);
     });
   }

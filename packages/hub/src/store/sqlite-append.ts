@@ -9,12 +9,16 @@
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { SqliteInlineRouting } from "./sqlite-inline-routing.ts";
+import { SqliteOutcomes } from "./sqlite-outcomes.ts";
 import { EVENT_FIELDS, type PackedValue } from "./sqlite-pack.ts";
+import type { DeliveryOutcomeRecord } from "./types.ts";
 
 /** What an append did: per event its sequence (minus the stored one for a duplicate), and deliveries created. */
 export interface AppendResult {
   readonly sequences: Float64Array;
   readonly deliveries: number;
+  /** The highest sequence it routed inline (the routing cursor's new position), or 0 when it routed nothing. */
+  readonly routedThrough: number;
   /** The row id of each delivery that asked to be claimed, in packed order (0: not stored). */
   readonly claims: Float64Array;
 }
@@ -49,6 +53,10 @@ export class SqliteAppender {
   readonly #uncount: StatementSync;
   readonly #routing: SqliteInlineRouting;
   readonly #checkpoint: StatementSync;
+  readonly #statements = new Map<string, StatementSync>();
+  readonly #outcomes = new SqliteOutcomes((sql) => this.#statement(sql));
+  // The connection's `synchronous` setting: FULL (true) unless the last transaction skipped its fsync.
+  #fsync = true;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -72,8 +80,8 @@ export class SqliteAppender {
     let bytes = 0;
     let deliveries = 0;
     const claims: number[] = [];
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    let routedThrough = 0;
+    this.#transaction(() => {
       const inline = route && this.#routing.atEnd();
       let highest = 0;
       // The highest rowid allocated so far: every row a later insert stores gets a higher one.
@@ -117,12 +125,9 @@ export class SqliteAppender {
       this.#insertLinks(links);
       if (added > 0) this.#counters.run(added, bytes);
       if (highest > 0) this.#routing.moveCursor(highest);
-      this.#db.exec("COMMIT");
-    } catch (e) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw e;
-    }
-    return { sequences: out, deliveries, claims: Float64Array.from(claims) };
+      routedThrough = highest;
+    });
+    return { sequences: out, deliveries, routedThrough, claims: Float64Array.from(claims) };
   }
 
   /**
@@ -130,8 +135,7 @@ export class SqliteAppender {
    * may have deleted some already); returns how many it deleted.
    */
   delete(seqs: readonly number[]): number {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    return this.#transaction(() => {
       let deleted = 0;
       let bytes = 0;
       for (let i = 0; i < seqs.length; i += CHUNK) {
@@ -142,12 +146,51 @@ export class SqliteAppender {
         }
       }
       if (deleted > 0) this.#uncount.run(deleted, bytes);
-      this.#db.exec("COMMIT");
       return deleted;
+    });
+  }
+
+  /**
+   * Records the delivery queue's outcomes in one transaction (see `sqlite-outcomes.ts`), without an fsync of its
+   * own: it is in the write-ahead log at once, so a crashed process loses nothing, and the next append's fsync (or
+   * {@link syncOutcomes}, within a second) makes it durable. A power loss before then can only undo outcomes, and
+   * an undone one is redone — the delivery is sent again, which at-least-once delivery allows; no event is lost.
+   */
+  recordOutcomes(outcomes: readonly DeliveryOutcomeRecord[]): void {
+    this.#transaction(() => this.#outcomes.record(outcomes), false);
+  }
+
+  /** Fsyncs the outcomes recorded since the last fsynced commit, if any (a one-row commit with `synchronous=FULL`). */
+  syncOutcomes(): void {
+    if (this.#fsync) return;
+    this.#transaction(() => this.#counters.run(0, 0));
+  }
+
+  // Runs `fn` in one immediate transaction, fsynced at commit unless `fsync` is false; rolls back and rethrows on
+  // failure.
+  #transaction<T>(fn: () => T, fsync = true): T {
+    if (fsync !== this.#fsync) {
+      this.#db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      this.#fsync = fsync;
+    }
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const out = fn();
+      this.#db.exec("COMMIT");
+      return out;
     } catch (e) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw e;
     }
+  }
+
+  #statement(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
   }
 
   /** Copies what it can of the write-ahead log into the database, without waiting for anyone. */

@@ -9,7 +9,7 @@ import { StoreError, StoreErrorCode } from "./errors.ts";
 import type { AppendResult } from "./sqlite-append.ts";
 import { packEvents } from "./sqlite-pack.ts";
 import type { WriterData, WriterReply, WriterRequest } from "./sqlite-writer.ts";
-import type { InlineDelivery, NewEvent } from "./types.ts";
+import type { DeliveryOutcomeRecord, InlineDelivery, NewEvent } from "./types.ts";
 
 type Pending = { resolve: (reply: WriterReply & { ok: true }) => void; reject: (e: unknown) => void };
 
@@ -81,6 +81,7 @@ export class SqliteWriter {
     return {
       sequences: reply.sequences ?? new Float64Array(0),
       deliveries: reply.deliveries ?? 0,
+      routedThrough: reply.routedThrough ?? 0,
       claims: reply.claims ?? new Float64Array(0),
     };
   }
@@ -88,6 +89,11 @@ export class SqliteWriter {
   /** Deletes events by sequence in one transaction (and off the counters); the number it deleted. */
   async delete(seqs: number[]): Promise<number> {
     return (await this.#send({ op: "delete", seqs })).deleted ?? 0;
+  }
+
+  /** Records delivery outcomes in one transaction. */
+  async outcomes(outcomes: DeliveryOutcomeRecord[]): Promise<void> {
+    await this.#send({ op: "outcomes", outcomes });
   }
 
   /** Lets the outstanding requests finish, closes the writer's connection and ends the thread. */

@@ -1,7 +1,7 @@
 /**
  * The SQLite writer thread: owns its own connection to the event store's file and runs every append and
- * retention delete, so `COMMIT` (WAL write + fsync) and B-tree work happen on another core while the main thread
- * keeps reading and decoding requests. Requests are served strictly in arrival order (one transaction at a time),
+ * retention delete (and, when the router routes inline, the delivery queue's outcomes), so `COMMIT` (WAL write +
+ * fsync) and B-tree work happen on another core while the main thread keeps reading and decoding requests. Requests are served strictly in arrival order (one transaction at a time),
  * which keeps sequences in submission order. Started by `sqlite-writer-client.ts`.
  * @module
  */
@@ -10,6 +10,7 @@ import { SqliteAppender } from "./sqlite-append.ts";
 import { openSqliteDatabase } from "./sqlite-open.ts";
 import type { PackedValue } from "./sqlite-pack.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-schema.ts";
+import type { DeliveryOutcomeRecord } from "./types.ts";
 
 const CHECKPOINT_MS = 1000;
 
@@ -24,6 +25,7 @@ export type WriterRequest =
       readonly route: boolean;
     }
   | { readonly op: "delete"; readonly id: number; readonly seqs: number[] }
+  | { readonly op: "outcomes"; readonly id: number; readonly outcomes: DeliveryOutcomeRecord[] }
   | { readonly op: "close"; readonly id: number };
 
 /** The writer's answer to request `id` (`ready` once open, with id 0). */
@@ -34,6 +36,8 @@ export type WriterReply =
       readonly sequences?: Float64Array;
       /** Deliveries an inline-routed append created. */
       readonly deliveries?: number;
+      /** The highest sequence it routed inline (0: none). */
+      readonly routedThrough?: number;
       /** Row ids of the deliveries it was asked to claim (0: not stored). */
       readonly claims?: Float64Array;
       readonly deleted?: number;
@@ -85,8 +89,10 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
   // The main thread's writing connections leave checkpoints to this thread (MAIN_THREAD_PRAGMAS), which runs one
   // after its own commits (SQLite's auto-checkpoint) and, for the log their commits grow while no event arrives,
   // once a second. PASSIVE: it never waits for readers or writers; what it cannot copy now waits for the next.
+  // The same tick fsyncs delivery outcomes no append has fsynced since (see `recordOutcomes`).
   const checkpoint = setInterval(() => {
     try {
+      appender.syncOutcomes();
       appender.checkpoint();
     } catch {
       // Busy or failing: the next tick (or the next append's auto-checkpoint) tries again.
@@ -96,15 +102,19 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
   port.on("message", (req: WriterRequest) => {
     try {
       if (req.op === "append") {
-        const { sequences, deliveries, claims } = appender.append(req.packed, req.count, req.route);
-        port.postMessage({ id: req.id, ok: true, sequences, deliveries, claims } satisfies WriterReply, [
+        const { sequences, deliveries, routedThrough, claims } = appender.append(req.packed, req.count, req.route);
+        port.postMessage({ id: req.id, ok: true, sequences, deliveries, routedThrough, claims } satisfies WriterReply, [
           sequences.buffer as ArrayBuffer,
           claims.buffer as ArrayBuffer,
         ]);
       } else if (req.op === "delete") {
         port.postMessage({ id: req.id, ok: true, deleted: appender.delete(req.seqs) } satisfies WriterReply);
+      } else if (req.op === "outcomes") {
+        appender.recordOutcomes(req.outcomes);
+        port.postMessage({ id: req.id, ok: true } satisfies WriterReply);
       } else {
         clearInterval(checkpoint);
+        appender.syncOutcomes();
         close();
         port.postMessage({ id: req.id, ok: true } satisfies WriterReply);
         port.close();

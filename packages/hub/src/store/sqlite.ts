@@ -19,6 +19,7 @@ import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-schema.ts";
 import { SqliteWriter } from "./sqlite-writer-client.ts";
 import type {
   AppendOutcome,
+  DeliveryOutcomeRecord,
   EventPage,
   EventQuery,
   EventStore,
@@ -100,7 +101,8 @@ function settleRouted(
     }
   }
   const created = result?.deliveries ?? 0;
-  if (created > 0 || claims.length > 0) routing.settled({ created, claims });
+  const routedThrough = result?.routedThrough ?? 0;
+  if (created > 0 || claims.length > 0 || routedThrough > 0) routing.settled({ created, claims, routedThrough });
 }
 
 class SqliteStore implements EventStore {
@@ -282,6 +284,15 @@ class SqliteStore implements EventStore {
 
   routeInline(routing: InlineRouting | null): void {
     this.#routing = routing;
+  }
+
+  async recordDeliveryOutcomes(outcomes: readonly DeliveryOutcomeRecord[]): Promise<void> {
+    if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the store is closed");
+    try {
+      await this.#writer.outcomes([...outcomes]);
+    } catch (cause) {
+      throw writerError(cause, "the SQLite writer failed to record delivery outcomes");
+    }
   }
 
   watch(listener: (lastSequence: number) => void): () => void {

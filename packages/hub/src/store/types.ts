@@ -163,6 +163,8 @@ export interface InlineOutcome {
   readonly created: number;
   /** Every delivery that asked to be claimed, stored or not. */
   readonly claims: readonly InlineClaim[];
+  /** The highest sequence the append routed (the routing cursor's new position), or 0 when it left routing to the loop. */
+  readonly routedThrough: number;
 }
 
 /**
@@ -181,6 +183,22 @@ export interface InlineRouting {
    */
   settled(outcome: InlineOutcome): void;
 }
+
+/** A delivery outcome of the embedded queue, as the store's writer records it (see `recordDeliveryOutcomes`). */
+export type DeliveryOutcomeRecord =
+  | { readonly kind: "complete"; readonly id: number }
+  | {
+      readonly kind: "retry";
+      readonly id: number;
+      /** Due again at (epoch ms). */
+      readonly notBefore: number;
+      /** When the attempt ended (epoch ms). */
+      readonly atMs: number;
+      /** `status`, `network`, `timeout` or `none`. */
+      readonly outcome: string;
+      readonly status: number | null;
+      readonly snippet: string | null;
+    };
 
 /**
  * A durable, append-only event store with idempotent appends.
@@ -214,6 +232,11 @@ export interface EventStore {
   watch(listener: (lastSequence: number) => void): () => void;
   /** Routes appends inline from now on (null: no longer), where the engine can (see {@link InlineRouting}). */
   routeInline?(routing: InlineRouting | null): void;
+  /**
+   * Records the embedded delivery queue's outcomes in one transaction on the store's writer, where the engine has
+   * one (SQLite: the writer thread, so the commit and its fsync leave the event loop); resolves once durable.
+   */
+  recordDeliveryOutcomes?(outcomes: readonly DeliveryOutcomeRecord[]): Promise<void>;
   /** Releases connections and files. Idempotent. */
   close(): Promise<void>;
 }
