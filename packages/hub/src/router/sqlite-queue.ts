@@ -3,9 +3,9 @@
  * (WAL, `synchronous=FULL`, `busy_timeout`), so routing reads the events table directly and a resolved write is
  * fsynced. Every operation is one synchronous transaction: nothing awaits inside one, so the store's connection
  * and this one never wait for each other within the process. Outcomes (`complete`, `retryAt`) are group-committed
- * (`group-commit.ts`): those of one loop turn share a transaction and one fsync of the WAL — by the store's writer
- * thread when the router routes inline, otherwise here with the fsync on the thread pool, never on the event loop —
- * and each resolves after it.
+ * (`group-commit.ts`): those of one loop turn share a transaction, and each resolves after it — recorded by the
+ * store's writer thread when the router routes inline (fsynced with its next append), otherwise here with one fsync
+ * of the WAL on the thread pool; never on the event loop.
  * @module
  */
 import { type FileHandle, open } from "node:fs/promises";
@@ -231,8 +231,8 @@ class SqliteQueue implements DeliveryQueue {
   }
 
   // One group commit: every waiting outcome in one transaction (a failure fails them all, none is half-applied).
-  // Routing inline, the store's writer thread commits it (with its fsync), off the event loop and without taking
-  // the write lock from this thread. Otherwise, here: the transaction commits with synchronous=NORMAL — written to
+  // Routing inline, the store's writer thread commits it (see `recordOutcomes` in sqlite-append.ts for when it is
+  // fsynced), off the event loop and without taking the write lock from this thread. Otherwise, here: the transaction commits with synchronous=NORMAL — written to
   // the WAL, not yet fsynced — and the WAL is then fsynced on libuv's thread pool, which is what synchronous=FULL
   // does inside COMMIT, minus blocking the event loop (ingest, routing and claims go on meanwhile). The callers
   // resolve after the fsync. Frames checkpointed before it were fsynced by the checkpoint; in WAL mode the file

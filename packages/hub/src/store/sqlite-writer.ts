@@ -1,8 +1,9 @@
 /**
  * The SQLite writer thread: owns its own connection to the event store's file and runs every append and
  * retention delete (and, when the router routes inline, the delivery queue's outcomes), so `COMMIT` (WAL write +
- * fsync) and B-tree work happen on another core while the main thread keeps reading and decoding requests. Requests are served strictly in arrival order (one transaction at a time),
- * which keeps sequences in submission order. Started by `sqlite-writer-client.ts`.
+ * fsync) and B-tree work happen on another core while the main thread keeps reading and decoding requests.
+ * Requests are served strictly in arrival order (one transaction at a time), which keeps sequences in submission
+ * order. Started by `sqlite-writer-client.ts`.
  * @module
  */
 import { parentPort, workerData } from "node:worker_threads";

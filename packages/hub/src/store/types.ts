@@ -163,7 +163,10 @@ export interface InlineOutcome {
   readonly created: number;
   /** Every delivery that asked to be claimed, stored or not. */
   readonly claims: readonly InlineClaim[];
-  /** The highest sequence the append routed (the routing cursor's new position), or 0 when it left routing to the loop. */
+  /**
+   * The highest sequence the append routed (the routing cursor's new position), or 0 when it left routing to the
+   * loop.
+   */
   readonly routedThrough: number;
 }
 
@@ -234,7 +237,8 @@ export interface EventStore {
   routeInline?(routing: InlineRouting | null): void;
   /**
    * Records the embedded delivery queue's outcomes in one transaction on the store's writer, where the engine has
-   * one (SQLite: the writer thread, so the commit and its fsync leave the event loop); resolves once durable.
+   * one (SQLite: the writer thread, so the commit leaves the event loop); resolves once committed. The commit is in
+   * the write-ahead log, fsynced with the next append or within a second (`SqliteAppender.recordOutcomes`).
    */
   recordDeliveryOutcomes?(outcomes: readonly DeliveryOutcomeRecord[]): Promise<void>;
   /** Releases connections and files. Idempotent. */
