@@ -95,6 +95,14 @@ export class Bench {
     this.#print(text);
   }
 
+  /** Prints `value` as a fenced JSON block, numbers rounded to `decimals` places. */
+  printJson(value: unknown, decimals = 2): void {
+    const scale = 10 ** decimals;
+    this.#print("```json");
+    this.#print(JSON.stringify(value, (_k, v) => (typeof v === "number" ? Math.round(v * scale) / scale : v), 1));
+    this.#print("```");
+  }
+
   /** The measurement of `suite`/`id`, if taken. */
   get(suite: string, id: string): Measurement | undefined {
     return this.measurements.find((m) => m.suite === suite && m.id === id);

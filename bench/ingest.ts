@@ -645,15 +645,10 @@ async function run(bench: Bench): Promise<void> {
   bench.print();
   bench.summary.push(...lines);
   bench.print("### Raw results (JSON)\n");
-  bench.print("```json");
-  bench.print(
-    JSON.stringify(
-      results.map((r) => ({ ...r, mode: r.mode.name, connections: r.mode.connections, events: r.mode.events })),
-      (_k, v) => (typeof v === "number" ? Math.round(v * 100) / 100 : v),
-      1,
-    ),
+  bench.printJson(
+    results.map((r) => ({ ...r, mode: r.mode.name, connections: r.mode.connections, events: r.mode.events })),
   );
-  bench.print("```\n");
+  bench.print();
   bench.print(`Ingest suite run time: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 

@@ -457,15 +457,8 @@ async function run(bench: Bench): Promise<void> {
     bench.summary.push(...lines);
   }
   bench.print("### Raw results (JSON)\n");
-  bench.print("```json");
-  bench.print(
-    JSON.stringify(
-      { latency, fanout: fanout.map((f) => ({ ...f, engine: f.engine.id })) },
-      (_k, v) => (typeof v === "number" ? Math.round(v * 100) / 100 : v),
-      1,
-    ),
-  );
-  bench.print("```\n");
+  bench.printJson({ latency, fanout: fanout.map((f) => ({ ...f, engine: f.engine.id })) });
+  bench.print();
   bench.print(`Router suite run time: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 

@@ -46,11 +46,7 @@ async function main(args: readonly string[]): Promise<void> {
   }
   if (bench.measurements.length > 0) {
     bench.print("## Raw numbers (ns per iteration; one iteration = `events` events)\n");
-    bench.print("```json");
-    bench.print(
-      JSON.stringify(bench.measurements, (_k, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v), 1),
-    );
-    bench.print("```");
+    bench.printJson(bench.measurements, 1);
   }
   bench.print(`\nTotal run time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

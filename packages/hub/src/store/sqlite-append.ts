@@ -11,6 +11,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { SqliteInlineRouting } from "./sqlite-inline-routing.ts";
 import { SqliteOutcomes } from "./sqlite-outcomes.ts";
 import { EVENT_FIELDS, type PackedValue } from "./sqlite-pack.ts";
+import { StatementCache } from "./sqlite-tx.ts";
 import type { DeliveryOutcomeRecord } from "./types.ts";
 
 /** What an append did: per event its sequence (minus the stored one for a duplicate), and deliveries created. */
@@ -53,13 +54,15 @@ export class SqliteAppender {
   readonly #uncount: StatementSync;
   readonly #routing: SqliteInlineRouting;
   readonly #checkpoint: StatementSync;
-  readonly #statements = new Map<string, StatementSync>();
-  readonly #outcomes = new SqliteOutcomes((sql) => this.#statement(sql));
+  readonly #statements: StatementCache;
+  readonly #outcomes: SqliteOutcomes;
   // The connection's `synchronous` setting: FULL (true) unless the last transaction skipped its fsync.
   #fsync = true;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#statements = new StatementCache(db);
+    this.#outcomes = new SqliteOutcomes((sql) => this.#statements.get(sql));
     this.#existing = db.prepare("SELECT seq FROM events WHERE source = ? AND event_id = ?");
     this.#allocated = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     this.#counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
@@ -182,15 +185,6 @@ export class SqliteAppender {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw e;
     }
-  }
-
-  #statement(sql: string): StatementSync {
-    let s = this.#statements.get(sql);
-    if (!s) {
-      s = this.#db.prepare(sql);
-      this.#statements.set(sql, s);
-    }
-    return s;
   }
 
   /** Copies what it can of the write-ahead log into the database, without waiting for anyone. */

@@ -22,18 +22,44 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 const SQLITE_BUSY = 5;
 const BUSY = Symbol("busy");
 
+/** Statements prepared once per SQL text on one connection. */
+export class StatementCache {
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** `sql` prepared on first use. */
+  get(sql: string): StatementSync {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Forgets the statements (before the connection is closed). */
+  clear(): void {
+    this.#statements.clear();
+  }
+}
+
 /** Prepares statements and runs immediate transactions on one connection (see the module comment). */
 export class SqliteTransactions {
   readonly #db: DatabaseSync;
   readonly #label: string;
   readonly #closed: () => boolean;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements: StatementCache;
   // The connection's `synchronous` setting: FULL (true) unless the last transaction skipped its fsync.
   #fsync = true;
 
   /** `label` names the owner in errors (`the delivery queue`); `closed` tells when the connection is gone. */
   constructor(db: DatabaseSync, label: string, closed: () => boolean) {
     this.#db = db;
+    this.#statements = new StatementCache(db);
     this.#label = label;
     this.#closed = closed;
   }
@@ -41,12 +67,7 @@ export class SqliteTransactions {
   /** `sql` prepared, once per connection. */
   statement(sql: string): StatementSync {
     if (this.#closed()) throw new StoreError(StoreErrorCode.Closed, `${this.#label} is closed`);
-    let s = this.#statements.get(sql);
-    if (!s) {
-      s = this.#db.prepare(sql);
-      this.#statements.set(sql, s);
-    }
-    return s;
+    return this.#statements.get(sql);
   }
 
   /** Forgets the prepared statements (before the connection is closed). */

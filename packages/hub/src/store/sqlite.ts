@@ -16,6 +16,7 @@ import { linksBySequence, type Row, rowToEvent } from "./rows.ts";
 import type { AppendResult } from "./sqlite-append.ts";
 import { appliedVersion, openSqliteDatabase } from "./sqlite-open.ts";
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from "./sqlite-schema.ts";
+import { StatementCache } from "./sqlite-tx.ts";
 import { SqliteWriter } from "./sqlite-writer-client.ts";
 import type {
   AppendOutcome,
@@ -110,23 +111,20 @@ class SqliteStore implements EventStore {
   readonly #db: DatabaseSync;
   readonly #writer: SqliteWriter;
   readonly #listeners = new Set<(lastSequence: number) => void>();
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements: StatementCache;
   #closed = false;
   #routing: InlineRouting | null = null;
 
   constructor(db: DatabaseSync, writer: SqliteWriter) {
     this.#db = db;
+    this.#statements = new StatementCache(db);
     this.#writer = writer;
   }
 
   // Prepared once per distinct SQL text (queries differ only by which filters are present, so this stays small).
   #stmt(sql: string): StatementSync {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the store is closed");
-    const cached = this.#statements.get(sql);
-    if (cached) return cached;
-    const s = this.#db.prepare(sql);
-    this.#statements.set(sql, s);
-    return s;
+    return this.#statements.get(sql);
   }
 
   async append(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
