@@ -30,7 +30,11 @@ export class HubMetrics {
   readonly retentionDeleted: Counter;
   readonly streamClients: Gauge;
 
-  constructor(store: EventStore, queue: { readonly depth: number; readonly capacity: number }) {
+  constructor(
+    store: EventStore,
+    queue: { readonly depth: number; readonly capacity: number },
+    decoding: { readonly waitingBytes: number; readonly insideBytes: number },
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "cairn_" });
     this.#requests = new Counter({
@@ -85,6 +89,16 @@ export class HubMetrics {
       registers,
       collect() {
         this.set(queue.capacity);
+      },
+    });
+    new Gauge({
+      name: "cairn_ingest_decode_bytes",
+      help: "Request bytes at the decode gate: waiting to be decoded (raw), or decoded and not yet committed.",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        this.set({ state: "waiting" }, decoding.waitingBytes);
+        this.set({ state: "decoded" }, decoding.insideBytes);
       },
     });
     const storeGauge = (name: string, help: string, pick: (s: Awaited<ReturnType<EventStore["stats"]>>) => number) =>

@@ -255,6 +255,8 @@ describe("POST /api/v1/events", () => {
   });
 });
 
+const metricsText = async (t: TestHub) => (await fetch(`${t.url}/metrics`)).text();
+
 describe("ingest under pressure", () => {
   it("answers 429 with Retry-After when the queue is full, and stores what it acknowledged", async () => {
     const dir = tempDir();
@@ -287,6 +289,41 @@ describe("ingest under pressure", () => {
         assert.equal(found !== null, r.status === 202, `event ${i} stored iff acknowledged`);
       }
       assert.equal(accepted.length + refused.length, events.length);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("decodes a request only when the decode budget has room; a waiting body counts toward the byte bound", async () => {
+    const dir = tempDir();
+    const gated = new GatedStore(await openSqliteStore({ path: `${dir}/cairn.db` }));
+    const [first, second, third] = [buildFinished(), buildFinished(), buildFinished()].map((e) => toHttp(e));
+    if (!first || !second || !third) throw new Error("unreachable");
+    const size = Buffer.byteLength(first.body);
+    // One request inside at a time. The first one's text (body and attributes, more than `size`) waits for its
+    // commit; the second's body waits at the gate: together they pass the bound, so the third is refused.
+    const t = await startTestHub(
+      { "limits.maxDecodingBytes": "1", "limits.maxQueueBytes": String(2 * size + 1) },
+      { dir, store: gated },
+    );
+    const send = (m: typeof first) => post(t.url, m.body, m.headers as Record<string, string>);
+    try {
+      gated.hold();
+      const r1 = send(first);
+      while (gated.appendCalls === 0) await new Promise((r) => setTimeout(r, 5));
+      const r2 = send(second);
+      while (!/cairn_ingest_decode_bytes\{state="waiting"\} [1-9]/.test(await metricsText(t)))
+        await new Promise((r) => setTimeout(r, 5));
+      // The SQLite queue would take a second group while the first commits; the gate has not even decoded it.
+      assert.equal(gated.appendCalls, 1);
+      const r3 = await send(third);
+      assert.equal(r3.status, 429);
+      assert.equal(r3.headers.get("retry-after"), "1");
+      gated.release();
+      assert.equal((await r1).status, 202);
+      assert.equal((await r2).status, 202);
+      assert.equal(gated.appendCalls, 2);
+      assert.match(await metricsText(t), /cairn_ingest_decode_bytes\{state="decoded"\} 0/);
     } finally {
       await t.stop();
     }

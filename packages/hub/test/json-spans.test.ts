@@ -44,6 +44,30 @@ describe("json spans", () => {
     );
   });
 
+  it("locates each object element's member in the same walk, as memberSpan finds it", () => {
+    const element = fc.oneof(
+      jsonText(0),
+      fc
+        .tuple(fc.dictionary(fc.string(), jsonText(1)), jsonText(2))
+        .map(([members, data]) => JSON.stringify({ ...members, data: JSON.parse(data) }, null, 1)),
+    );
+    fc.assert(
+      fc.property(fc.array(element), fc.constantFrom("", " ", "\n"), (items, ws) => {
+        const text = `[${ws}${items.join(`${ws},${ws}`)}${ws}]`;
+        const spans = elementSpans(text, "data");
+        assert.ok(spans);
+        assert.deepEqual(
+          spans.map((s) => text.slice(s.start, s.end)),
+          items,
+        );
+        for (const s of spans) {
+          const alone = memberSpan(text, s.start, "data");
+          assert.deepEqual(s.member, alone);
+        }
+      }),
+    );
+  });
+
   it("says null for what is not an object or array", () => {
     assert.equal(memberSpan("[1]", 0, "data"), null);
     assert.equal(elementSpans('{"a":1}'), null);

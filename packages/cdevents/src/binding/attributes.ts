@@ -66,13 +66,18 @@ export function assertEncodable(cloudEvent: CloudEvent): void {
 
 /** Where a decoder reads attributes from: an envelope's members, or decoded headers. */
 export interface AttributeSource {
-  /** Raw value of a context attribute; `undefined` or `null` when absent. */
+  /** Raw value of an attribute; `undefined` or `null` when absent. */
   get(name: string): unknown;
-  /** Every other attribute, each to become an extension. */
-  readonly extensions: Iterable<readonly [string, unknown]>;
+  /**
+   * The names of the attributes present. Those that are neither context attributes nor `data`/`data_base64` become
+   * extensions.
+   */
+  readonly names: Iterable<string>;
   /** Path of an attribute, for issues (`/id`, `header:ce-id`, …). */
   where(name: string): string;
 }
+
+const REQUIRED_ATTRIBUTES: ReadonlySet<string> = new Set(["specversion", "id", "source", "type"]);
 
 /**
  * Reads and checks the context attributes and extensions of a received CloudEvent: `specversion` must be `1.0`;
@@ -80,35 +85,37 @@ export interface AttributeSource {
  * names and CloudEvents types (`null` members count as absent). `data` is left to the caller.
  */
 export function readAttributes(source: AttributeSource): Result<Omit<CloudEvent, "data">> {
+  // Built in place, in the order the CloudEvent's members always have: this runs once per entry of every batch.
+  const out: Record<string, unknown> = { specversion: "1.0", id: "", source: "", type: "" };
   const issues: Issue[] = [];
-  const values = new Map<string, string>();
+  let specversion: string | undefined;
   for (const name of CONTEXT_ATTRIBUTES) {
     const value = source.get(name);
-    const required = name === "specversion" || name === "id" || name === "source" || name === "type";
-    if (typeof value === "string" && value !== "") values.set(name, value);
-    else if (value !== undefined && value !== null)
+    if (typeof value === "string" && value !== "") {
+      if (name === "specversion") specversion = value;
+      else out[name] = value;
+    } else if (value !== undefined && value !== null)
       issues.push(issue(source.where(name), "must be a non-empty string"));
-    else if (required) issues.push(issue(source.where(name), "missing: a required CloudEvents attribute"));
+    else if (REQUIRED_ATTRIBUTES.has(name))
+      issues.push(issue(source.where(name), "missing: a required CloudEvents attribute"));
   }
-  const specversion = values.get("specversion");
   if (specversion !== undefined && specversion !== "1.0") {
     issues.push(
       issue(source.where("specversion"), `unsupported CloudEvents specversion ${JSON.stringify(specversion)}`),
     );
   }
   const extensions: Record<string, ExtensionValue> = {};
-  for (const [name, value] of source.extensions) {
+  for (const name of source.names) {
+    if (RESERVED_ATTRIBUTES.has(name)) continue;
+    const value = source.get(name);
     if (value === null || value === undefined) continue;
     const reason = extensionProblem(name, value);
     if (reason === undefined) extensions[name] = value as ExtensionValue;
     else issues.push(issue(source.where(name), reason));
   }
   if (issues.length > 0) return { ok: false, issues };
-  const optional = Object.fromEntries(
-    [...values].filter(([name]) => !["specversion", "id", "source", "type"].includes(name)),
-  );
-  const [id = "", sourceAttr = "", type = ""] = ["id", "source", "type"].map((n) => values.get(n));
-  return { ok: true, value: { specversion: "1.0", id, source: sourceAttr, type, ...optional, extensions } };
+  out.extensions = extensions;
+  return { ok: true, value: out as unknown as Omit<CloudEvent, "data"> };
 }
 
 function issue(path: string, message: string): Issue {

@@ -134,7 +134,9 @@ export function fromCloudEvent(cloudEvent: CloudEvent, where: AttributeLocations
   if (!data.ok) return { ok: false, issues: [...issues, ...data.issues] };
   issues.push(...disagreements(cloudEvent, data.value, at, dataPath));
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, value: { cdevent: data.value, cloudEvent: { ...cloudEvent, data: data.value } } };
+  // Data given as the parsed object already is the CDEvent: the CloudEvent needs no copy.
+  const unwrapped = cloudEvent.data === data.value ? cloudEvent : { ...cloudEvent, data: data.value };
+  return { ok: true, value: { cdevent: data.value, cloudEvent: unwrapped } };
 }
 
 /**
@@ -207,10 +209,15 @@ function dataObject(data: unknown, path: string): Result<JsonObject> {
   return fail(IssueCode.Binding, path, "must be a JSON object: the CDEvent");
 }
 
-// Reads `/a/b` from plain objects; only the fixed pointers above are used, so no RFC 6901 unescaping is needed.
+// The member names of the fixed pointers above, split once (no RFC 6901 unescaping is needed for them).
+const POINTER_KEYS = new Map<string, readonly string[]>(
+  [...BODY_POINTERS].map((p) => [p, p.split("/").slice(1)] as const),
+);
+
+// Reads `/a/b` from plain objects.
 function pointerGet(root: unknown, pointer: string): unknown {
   let node = root;
-  for (const key of pointer.split("/").slice(1)) {
+  for (const key of POINTER_KEYS.get(pointer) ?? pointer.split("/").slice(1)) {
     if (!isJsonObject(node) || !Object.hasOwn(node, key)) return undefined;
     node = node[key];
   }

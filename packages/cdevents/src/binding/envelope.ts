@@ -7,7 +7,7 @@
 import { fromBase64 } from "../base64.ts";
 import { CDEventsError, ErrorCode } from "../errors.ts";
 import { type Issue, IssueCode, pointerToken, type Result } from "../issues.ts";
-import { assertEncodable, RESERVED_ATTRIBUTES, readAttributes } from "./attributes.ts";
+import { assertEncodable, readAttributes } from "./attributes.ts";
 import { type CloudEvent, fromCloudEvent, type Unwrapped } from "./cloudevent.ts";
 import { bodyText, isJsonObject, type JsonObject, parseJson } from "./json.ts";
 
@@ -47,12 +47,14 @@ export function fromEnvelope(value: unknown, prefix = ""): Result<Unwrapped> {
     return { ok: false, issues: [issue(prefix, "must be a CloudEvents JSON format object")] };
   }
   const where = (name: string) => `${prefix}/${pointerToken(name)}`;
-  const extensions = Object.entries(value).filter(([name]) => !RESERVED_ATTRIBUTES.has(name));
-  const attributes = readAttributes({ get: (name) => value[name], extensions, where });
+  const attributes = readAttributes({ get: (name) => value[name], names: Object.keys(value), where });
   const issues: Issue[] = attributes.ok ? [] : [...attributes.issues];
   const data = envelopeData(value, prefix, issues);
   if (!attributes.ok || issues.length > 0) return { ok: false, issues };
-  return fromCloudEvent({ ...attributes.value, data: data.value }, { attribute: where, data: data.path });
+  // The attributes object is new: `data` joins it in place rather than through a copy.
+  const cloudEvent = attributes.value as CloudEvent;
+  (cloudEvent as { data?: unknown }).data = data.value;
+  return fromCloudEvent(cloudEvent, { attribute: where, data: data.path });
 }
 
 // `data_base64` is how the JSON format carries binary data; a producer may use it even for JSON.

@@ -4,7 +4,7 @@
  * @module
  */
 import { type Issue, IssueCode, pointerToken, type Result } from "../issues.ts";
-import { RESERVED_ATTRIBUTES, readAttributes } from "./attributes.ts";
+import { readAttributes } from "./attributes.ts";
 import { type CloudEvent, type ExtensionValue, fromCloudEvent, impliedCloudEvent } from "./cloudevent.ts";
 import { fromEnvelope } from "./envelope.ts";
 import { bodyText, fail, isJsonObject, type JsonObject, parseJson } from "./json.ts";
@@ -93,8 +93,7 @@ export function decodeBinary(parts: BinaryParts): Result<DecodedEvent> {
   const headers = attributeHeaders(parts);
   if (!headers.ok) return headers;
   const get = (name: string) => (name === "datacontenttype" ? parts.datacontenttype : headers.value.get(name));
-  const extensions = [...headers.value].filter(([name]) => !RESERVED_ATTRIBUTES.has(name));
-  const attributes = readAttributes({ get, extensions, where });
+  const attributes = readAttributes({ get, names: headers.value.keys(), where });
   if (!attributes.ok) return attributes;
   const cloudEvent = { ...attributes.value, data: parts.body };
   return decoded(fromCloudEvent(cloudEvent, { attribute: where, data: "" }), "binary", 0);

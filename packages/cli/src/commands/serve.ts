@@ -54,7 +54,10 @@ Limits:
   --max-event-bytes SIZE     largest single event (default 1MiB, at least 64KiB)
   --max-batch-events N       most events in one batch request (default 10000)
   --max-queue-events N       most events waiting to be committed before answering 429 (default 50000)
-  --max-queue-bytes SIZE     most bytes of event text waiting to be committed before answering 429 (default 64MiB)
+  --max-queue-bytes SIZE     most bytes of event text waiting to be committed, and of bodies waiting to be
+                             decoded, before answering 429 (default 64MiB)
+  --max-decoding-bytes SIZE  most request bytes decoded and not yet committed; later requests wait with their
+                             raw body (default 4MiB)
   --max-stream-clients N     most concurrent stream clients (default 1000)
   --shutdown-timeout TIME    how long shutdown waits for requests in flight (default 10s)
 

@@ -64,10 +64,14 @@ export function skipValue(text: string, i: number): number {
 
 /** The span of member `name` of the object starting at `start` (after whitespace), or null if absent. */
 export function memberSpan(text: string, start: number, name: string): Span | null {
-  let i = skipSpace(text, start);
-  if (text.charCodeAt(i) !== 0x7b) return null;
+  const i = skipSpace(text, start);
+  return text.charCodeAt(i) === 0x7b ? scanObject(text, i, name).member : null;
+}
+
+// Walks the members of the object whose `{` is at `i`: the index after its `}` and the span of member `name`.
+function scanObject(text: string, i: number, name: string): { end: number; member: Span | null } {
   i = skipSpace(text, i + 1);
-  let found: Span | null = null;
+  let member: Span | null = null;
   while (i < text.length && text.charCodeAt(i) === QUOTE) {
     const keyEnd = skipString(text, i);
     const raw = text.slice(i + 1, keyEnd - 1);
@@ -76,24 +80,33 @@ export function memberSpan(text: string, start: number, name: string): Span | nu
     i = skipSpace(text, i + 1); // past ':'
     const end = skipValue(text, i);
     // JSON.parse keeps the last of repeated members; so does this.
-    if (key === name) found = { start: i, end };
+    if (key === name) member = { start: i, end };
     i = skipSpace(text, end);
     if (text.charCodeAt(i) !== 0x2c) break;
     i = skipSpace(text, i + 1);
   }
-  return found;
+  return { end: i + 1, member };
 }
 
-/** The spans of the elements of the array at the top of `text`, or null if it is not an array. */
-export function elementSpans(text: string): Span[] | null {
+/** An element of an array, and the span of the member asked for when the element is an object holding it. */
+export interface ElementSpan extends Span {
+  readonly member: Span | null;
+}
+
+/**
+ * The spans of the elements of the array at the top of `text`, or null if it is not an array. With `name`, each
+ * object element's member of that name is located in the same pass (the text is walked once).
+ */
+export function elementSpans(text: string, name = ""): ElementSpan[] | null {
   let i = skipSpace(text, 0);
   if (text.charCodeAt(i) !== 0x5b) return null;
   i = skipSpace(text, i + 1);
-  const spans: Span[] = [];
+  const spans: ElementSpan[] = [];
   if (text.charCodeAt(i) === 0x5d) return spans;
   while (i < text.length) {
-    const end = skipValue(text, i);
-    spans.push({ start: i, end });
+    const object = name !== "" && text.charCodeAt(i) === 0x7b ? scanObject(text, i, name) : null;
+    const end = object ? object.end : skipValue(text, i);
+    spans.push({ start: i, end, member: object ? object.member : null });
     i = skipSpace(text, end);
     if (text.charCodeAt(i) !== 0x2c) break;
     i = skipSpace(text, i + 1);

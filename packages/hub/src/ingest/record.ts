@@ -5,7 +5,7 @@
 import { type CloudEvent, fromBase64, type HttpEntry, parseType } from "@cairn/cdevents";
 import type { ErrorIssue } from "../http/respond.ts";
 import type { EventLink, NewEvent } from "../store/types.ts";
-import { elementSpans, memberSpan, type Span } from "./json-spans.ts";
+import { type ElementSpan, elementSpans, memberSpan, type Span } from "./json-spans.ts";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -15,7 +15,7 @@ const utf8 = new TextDecoder();
 /** The received message's body and, for a batch, the spans of its entries (computed once per message). */
 export class MessageText {
   readonly body: string;
-  #entries: Span[] | null | undefined;
+  #entries: ElementSpan[] | null | undefined;
 
   constructor(body: string) {
     this.body = body;
@@ -28,11 +28,12 @@ export class MessageText {
       case "bare":
         return this.body;
       case "structured":
-        return this.#fromEnvelope(0, cdevent);
+        return this.#fromEnvelope(0, cdevent, memberSpan(this.body, 0, "data"));
       case "batch": {
-        this.#entries ??= elementSpans(this.body);
+        // One walk of the text finds every entry and its `data` member.
+        this.#entries ??= elementSpans(this.body, "data");
         const span = this.#entries?.[entry.index];
-        return span ? this.#fromEnvelope(span.start, cdevent) : JSON.stringify(cdevent);
+        return span ? this.#fromEnvelope(span.start, cdevent, span.member) : JSON.stringify(cdevent);
       }
       default:
         return JSON.stringify(cdevent);
@@ -41,8 +42,7 @@ export class MessageText {
 
   // `data` as sent; `data_base64` decoded; a JSON string holding the event unwrapped. Re-serialising is the last
   // resort and cannot happen for a body the binding has decoded.
-  #fromEnvelope(start: number, cdevent: Obj): string {
-    const data = memberSpan(this.body, start, "data");
+  #fromEnvelope(start: number, cdevent: Obj, data: Span | null): string {
     if (data) {
       const text = this.body.slice(data.start, data.end);
       return text.startsWith('"') ? (JSON.parse(text) as string) : text;

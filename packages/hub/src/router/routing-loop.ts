@@ -84,6 +84,8 @@ export class RoutingLoop {
 
   /** The deliveries of an event: one per matching subscription, with its ordering lane. */
   route(e: NewEvent & { readonly sequence?: number }): InlineDelivery[] {
+    // Without subscriptions nothing matches: the attributes need not even be parsed.
+    if (this.#deps.index.size === 0) return [];
     const parsed = parseStoredEvent(e, this.#deps.log, "routing");
     if (!parsed) return [];
     return this.#deps.index.matchSubscriptions(parsed.attributes).map((s) => ({

@@ -25,19 +25,15 @@ type EntryStatus =
 export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const partial = url.searchParams.get("partial") === "true";
   if (ctx.closing()) throw unavailable("the hub is shutting down", 5);
-  if (ctx.queue.saturated) {
+  if (saturated(ctx)) {
     // Refused before a byte is buffered: the body is discarded as it arrives (the connection stays usable), so a
     // saturated hub holds no more request memory than it already does.
     req.resume();
     throw overloaded(ctx, "the ingest queue is full");
   }
-  // Reading and decoding return only the records, so the decoded message (entries, CloudEvents, parsed CDEvents)
-  // is garbage while the request waits for its commit: a full commit queue holds little more than the records.
-  const { records, invalid } = await readRecords(ctx, req, partial);
-  const outcomes = await commit(
-    ctx,
-    records.filter((r): r is NewEvent => r !== null),
-  );
+  const bytes = await readBody(req, ctx.config.limits.maxRequestBytes);
+  const receivedAtMs = Date.now();
+  const { records, invalid, outcomes } = await decodeAndCommit(ctx, req, bytes, receivedAtMs, partial);
   const statuses = mergeStatuses(records, outcomes, invalid);
   const stored = statuses.filter((s) => s.status === "stored").length;
   const duplicates = statuses.filter((s) => s.status === "duplicate").length;
@@ -48,14 +44,44 @@ export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerR
   sendJson(res, status, { stored, duplicates, invalid: invalid.length, entries: statuses });
 }
 
-/** The records of a request (null for an invalid entry) and its invalid entries; throws the 4xx answers. */
-async function readRecords(
+/** A decoded request: its records (null for an invalid entry) and its invalid entries. */
+interface Decoded {
+  readonly records: (NewEvent | null)[];
+  readonly invalid: EntryStatus[];
+}
+
+// Decoding waits for room in the decode gate, holding only the raw body; the request leaves the gate once its
+// commit is over. Decoding returns only the records, so the decoded message (entries, CloudEvents, parsed CDEvents)
+// is garbage while the request waits for its commit.
+async function decodeAndCommit(
   ctx: HubContext,
   req: IncomingMessage,
+  bytes: Buffer,
+  receivedAtMs: number,
   partial: boolean,
-): Promise<{ records: (NewEvent | null)[]; invalid: EntryStatus[] }> {
-  const bytes = await readBody(req, ctx.config.limits.maxRequestBytes);
-  const receivedAtMs = Date.now();
+): Promise<Decoded & { outcomes: AppendOutcome[] }> {
+  const turn = ctx.decoding.enter(bytes.length);
+  if (turn) await turn;
+  try {
+    const decoded = decode(ctx, req, bytes, receivedAtMs, partial);
+    const outcomes = await commit(
+      ctx,
+      decoded.records.filter((r): r is NewEvent => r !== null),
+    );
+    return { ...decoded, outcomes };
+  } finally {
+    ctx.decoding.leave(bytes.length);
+  }
+}
+
+// Full when the commit queue is, or when the bodies waiting to be decoded and the event text waiting for commit
+// together reach the byte bound: the bodies held at the decode gate are request memory too.
+function saturated(ctx: HubContext): boolean {
+  return ctx.queue.saturated || ctx.decoding.waitingBytes + ctx.queue.depthBytes >= ctx.config.limits.maxQueueBytes;
+}
+
+/** Decodes and validates a request body into records; throws the 4xx answers. */
+function decode(ctx: HubContext, req: IncomingMessage, bytes: Buffer, receivedAtMs: number, partial: boolean): Decoded {
   let text: string;
   try {
     text = utf8.decode(bytes);
