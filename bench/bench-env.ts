@@ -5,6 +5,7 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import pg from "pg";
 import { BenchSetupError } from "./corpus.ts";
 
@@ -17,6 +18,17 @@ export function listEnv<T extends string>(name: string, all: readonly T[]): T[] 
   if (unknown.length > 0)
     throw new BenchSetupError(`${name}: unknown ${unknown.join(", ")}; use some of ${all.join(",")}`);
   return all.filter((x) => picked.includes(x));
+}
+
+const CLI_BIN = new URL("../packages/cli/src/bin.ts", import.meta.url);
+
+/**
+ * The Node flags `cairn serve` runs with: those of the CLI's `#!/usr/bin/env -S node …` line, so a hub child of the
+ * benches runs as the real command does. `override` (an environment variable's value) replaces them when set.
+ */
+export function serveNodeFlags(override: string | undefined): string[] {
+  const raw = override ?? (readFileSync(CLI_BIN, "utf8").split("\n", 1)[0] ?? "").replace(/^#!.*?\bnode\b/, "");
+  return raw.split(" ").filter((f) => f !== "");
 }
 
 /** A positive number from the environment, or `fallback`. */

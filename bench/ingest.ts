@@ -13,8 +13,8 @@
  * Environment: `INGEST_DURATION_S` (timed seconds per case, default 10), `INGEST_WARMUP_S` (default 2),
  * `INGEST_SERVERS` (default `bare,sqlite,postgres`), `INGEST_MODES` (default `single,batch100,batch1000`),
  * `CAIRN_BENCH_PG` (default `postgres://postgres@127.0.0.1:5432/test`), `INGEST_CPU_PROF` (a directory: profile
- * each server child with `--cpu-prof`), `INGEST_NODE_FLAGS` (extra Node flags for the server child, e.g.
- * `--max-semi-space-size=8`), `INGEST_DATA_DIR` (parent of the SQLite data directories, default the OS
+ * each server child with `--cpu-prof`), `INGEST_NODE_FLAGS` (Node flags for a hub child instead of those
+ * `cairn serve` runs with, read from the CLI's `#!` line; e.g. `--max-semi-space-size=16`, or empty for none), `INGEST_DATA_DIR` (parent of the SQLite data directories, default the OS
  * temp directory; it should be on the disk a real deployment would use, since commits fsync).
  * @module
  */
@@ -26,7 +26,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { toHttp, toHttpBatch } from "../packages/cdevents/src/index.ts";
-import { dropSchema, IdSource, listEnv, pgReachable, positiveEnv } from "./bench-env.ts";
+import { dropSchema, IdSource, listEnv, pgReachable, positiveEnv, serveNodeFlags } from "./bench-env.ts";
 import { BenchSetupError } from "./corpus.ts";
 import { type Bench, fmtRate, fmtRatio, type Suite } from "./harness.ts";
 import type { ServerMemory, ServerReady } from "./ingest-server.ts";
@@ -196,7 +196,7 @@ interface ServerChild {
 
 async function startServer(kind: ServerKind, args: readonly string[], profileName: string): Promise<ServerChild> {
   const profDir = process.env.INGEST_CPU_PROF;
-  const nodeFlags = (process.env.INGEST_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+  const nodeFlags = kind === "bare" ? [] : serveNodeFlags(process.env.INGEST_NODE_FLAGS);
   if (profDir) {
     mkdirSync(profDir, { recursive: true });
     nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${profileName}.cpuprofile`);

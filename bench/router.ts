@@ -20,7 +20,7 @@
  * Environment: `ROUTER_ENGINES` (default `sqlite,postgres,nats`), `ROUTER_CASES` (default `latency,slow,fanout`),
  * `ROUTER_RATE` (events/s, default 1000), `ROUTER_DURATION_S` (default 10), `ROUTER_WARMUP_S` (default 2),
  * `ROUTER_FANOUT` (subscription counts, default `1,10,100`), `ROUTER_FANOUT_DELIVERIES` (default 30000),
- * `ROUTER_SLOW_MS` (default 2000), `CAIRN_BENCH_PG`, `CAIRN_BENCH_NATS` (default `nats://127.0.0.1:4222`), `ROUTER_CPU_PROF` (a directory: profile each hub child),
+ * `ROUTER_SLOW_MS` (default 2000), `CAIRN_BENCH_PG`, `CAIRN_BENCH_NATS` (default `nats://127.0.0.1:4222`), `ROUTER_CPU_PROF` (a directory: profile each hub child), `ROUTER_NODE_FLAGS` (Node flags for the hub child instead of those `cairn serve` runs with),
  * `ROUTER_DATA_DIR` (parent of the SQLite data directories, default the OS temp directory).
  * @module
  */
@@ -30,7 +30,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connect } from "nats";
-import { dropSchema, IdSource, listEnv, pgReachable, positiveEnv } from "./bench-env.ts";
+import { dropSchema, IdSource, listEnv, pgReachable, positiveEnv, serveNodeFlags } from "./bench-env.ts";
 import { type Bench, fmtRate, type Suite } from "./harness.ts";
 import {
   ask,
@@ -129,7 +129,11 @@ async function startCase(engine: Engine, s: Settings, name: string): Promise<Run
   let hub: Child;
   try {
     const sets = engine.settings(s, tag).flatMap((x) => ["--set", x]);
-    hub = await startChild(SERVER, ["--data", dir, ...sets], profileFlags(process.env.ROUTER_CPU_PROF, name));
+    hub = await startChild(
+      SERVER,
+      ["--data", dir, ...sets],
+      [...serveNodeFlags(process.env.ROUTER_NODE_FLAGS), ...profileFlags(process.env.ROUTER_CPU_PROF, name)],
+    );
   } catch (e) {
     await stopChild(sink);
     rmSync(dir, { recursive: true, force: true });

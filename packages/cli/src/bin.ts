@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
+// The V8 flags above keep `cairn serve` lean under load: by default V8 lets the young generation grow to 128 MiB and
+// the old one to several times its live data on a large machine, which more than doubles the hub's resident set
+// (docs/benchmarks.md). Running `node [flags] …/bin.ts` directly ignores this line, so other values can be chosen.
 import { main } from "./main.ts";
 
 // A reader that stops early (`cairn events --jsonl | head`) closes the pipe: that ends the output, it is not an
