@@ -150,9 +150,13 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       // Delivery attempts finish (bounded by the same timeout) while requests do; replies still reach the store.
       const routerStopped = router.stop(config.shutdownTimeoutMs);
       streams.close();
+      // A keep-alive connection whose request finishes during shutdown becomes idle then: close it at once rather
+      // than wait for the timeout with it.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 20).unref();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref());
       await Promise.race([stopped, timeout]);
+      clearInterval(sweep);
       server.closeAllConnections();
       await triggersStopped;
       await routerStopped;

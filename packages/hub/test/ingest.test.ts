@@ -352,7 +352,9 @@ describe("ingest under pressure", () => {
   it("finishes an in-flight request during graceful shutdown and keeps its event", async () => {
     const dir = tempDir();
     const gated = new GatedStore(await openSqliteStore({ path: `${dir}/cairn.db` }));
-    const t = await startTestHub({}, { dir, store: gated });
+    // A timeout far beyond the test's patience: closing must not wait for it once the request is answered, although
+    // the client keeps its connection alive.
+    const t = await startTestHub({ shutdownTimeout: "1h" }, { dir, store: gated });
     gated.hold();
     const e = buildFinished();
     const m = toHttp(e);
@@ -361,7 +363,14 @@ describe("ingest under pressure", () => {
     const closing = t.stop();
     gated.release();
     const r = await inflight;
-    await closing;
+    let patience: NodeJS.Timeout | undefined;
+    await Promise.race([
+      closing,
+      new Promise((_, reject) => {
+        patience = setTimeout(() => reject(new Error("close waited on an idle keep-alive connection")), 30_000);
+      }),
+    ]);
+    clearTimeout(patience);
     assert.equal(r.status, 202);
     const reopened = await openSqliteStore({ path: `${dir}/cairn.db` });
     try {
