@@ -209,15 +209,23 @@ function dataObject(data: unknown, path: string): Result<JsonObject> {
   return fail(IssueCode.Binding, path, "must be a JSON object: the CDEvent");
 }
 
-// The member names of the fixed pointers above, split once (no RFC 6901 unescaping is needed for them).
-const POINTER_KEYS = new Map<string, readonly string[]>(
-  [...BODY_POINTERS].map((p) => [p, p.split("/").slice(1)] as const),
-);
+// The member names of each pointer, split once. Only the fixed pointers above are used (so the map stays small,
+// and no RFC 6901 unescaping is needed).
+const POINTER_KEYS = new Map<string, readonly string[]>();
+
+function pointerKeys(pointer: string): readonly string[] {
+  let keys = POINTER_KEYS.get(pointer);
+  if (!keys) {
+    keys = pointer.split("/").slice(1);
+    POINTER_KEYS.set(pointer, keys);
+  }
+  return keys;
+}
 
 // Reads `/a/b` from plain objects.
 function pointerGet(root: unknown, pointer: string): unknown {
   let node = root;
-  for (const key of POINTER_KEYS.get(pointer) ?? pointer.split("/").slice(1)) {
+  for (const key of pointerKeys(pointer)) {
     if (!isJsonObject(node) || !Object.hasOwn(node, key)) return undefined;
     node = node[key];
   }

@@ -11,7 +11,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { SqliteInlineRouting } from "./sqlite-inline-routing.ts";
 import { SqliteOutcomes } from "./sqlite-outcomes.ts";
 import { EVENT_FIELDS, type PackedValue } from "./sqlite-pack.ts";
-import { StatementCache } from "./sqlite-tx.ts";
+import { commitOrRollback, StatementCache } from "./sqlite-tx.ts";
 import type { DeliveryOutcomeRecord } from "./types.ts";
 
 /** What an append did: per event its sequence (minus the stored one for a duplicate), and deliveries created. */
@@ -177,14 +177,7 @@ export class SqliteAppender {
       this.#fsync = fsync;
     }
     this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const out = fn();
-      this.#db.exec("COMMIT");
-      return out;
-    } catch (e) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw e;
-    }
+    return commitOrRollback(this.#db, fn);
   }
 
   /** Copies what it can of the write-ahead log into the database, without waiting for anyone. */

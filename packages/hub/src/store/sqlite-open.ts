@@ -6,6 +6,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { StoreError, StoreErrorCode } from "./errors.ts";
 import type { Migration } from "./sqlite-schema.ts";
+import { commitOrRollback } from "./sqlite-tx.ts";
 
 /** Which migrations to apply, recorded in which table, named how in messages. */
 export interface SqliteComponent {
@@ -86,15 +87,15 @@ function migrate(db: DatabaseSync, path: string, c: SqliteComponent): void {
     if (m.version <= current) continue;
     db.exec("BEGIN IMMEDIATE");
     try {
-      db.exec(m.sql);
-      db.prepare(`INSERT INTO ${c.table} (version, name, applied_at) VALUES (?, ?, ?)`).run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-      db.exec("COMMIT");
+      commitOrRollback(db, () => {
+        db.exec(m.sql);
+        db.prepare(`INSERT INTO ${c.table} (version, name, applied_at) VALUES (?, ?, ?)`).run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+      });
     } catch (cause) {
-      db.exec("ROLLBACK");
       throw new StoreError(StoreErrorCode.Schema, `${c.label}migration ${m.version} (${m.name}) failed on ${path}`, {
         cause,
       });

@@ -22,6 +22,18 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 const SQLITE_BUSY = 5;
 const BUSY = Symbol("busy");
 
+/** Runs `fn` in the transaction just begun on `db`, then commits; rolls back and rethrows when anything fails. */
+export function commitOrRollback<T>(db: DatabaseSync, fn: () => T): T {
+  try {
+    const out = fn();
+    db.exec("COMMIT");
+    return out;
+  } catch (e) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw e;
+  }
+}
+
 /** Statements prepared once per SQL text on one connection. */
 export class StatementCache {
   readonly #db: DatabaseSync;
@@ -107,11 +119,8 @@ export class SqliteTransactions {
       this.#db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     }
     try {
-      const out = fn();
-      this.#db.exec("COMMIT");
-      return out;
+      return commitOrRollback(this.#db, fn);
     } catch (cause) {
-      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       if (cause instanceof StoreError) throw cause;
       throw new StoreError(StoreErrorCode.Failed, `${this.#label} failed to ${what}`, { cause });
     }
