@@ -22,6 +22,7 @@ export const SERVE_FLAGS: Readonly<Record<string, string>> = {
   "limits.maxBatchEvents": "max-batch-events",
   "limits.maxQueueEvents": "max-queue-events",
   "limits.maxQueueBytes": "max-queue-bytes",
+  "limits.maxReadingBytes": "max-reading-bytes",
   "limits.maxDecodingBytes": "max-decoding-bytes",
   "limits.maxStreamClients": "max-stream-clients",
   "retention.maxAge": "max-age",

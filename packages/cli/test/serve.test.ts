@@ -20,6 +20,7 @@ const BAD_FLAGS: Record<string, [flag: string, value: string]> = {
   "limits.maxBatchEvents": ["--max-batch-events", "0"],
   "limits.maxQueueEvents": ["--max-queue-events", "1.5"],
   "limits.maxQueueBytes": ["--max-queue-bytes", "plenty"],
+  "limits.maxReadingBytes": ["--max-reading-bytes", "some"],
   "limits.maxDecodingBytes": ["--max-decoding-bytes", "some"],
   "limits.maxStreamClients": ["--max-stream-clients", "many"],
   "retention.maxAge": ["--max-age", "forever"],

@@ -7,8 +7,8 @@ import type { Logger } from "pino";
 import type { HubConfig } from "./config/config.ts";
 import type { TriggerEngine } from "./correlation/engine.ts";
 import type { Authorizer } from "./http/auth.ts";
+import type { ByteGate } from "./ingest/byte-gate.ts";
 import type { CommitQueue } from "./ingest/commit-queue.ts";
-import type { DecodeGate } from "./ingest/decode-gate.ts";
 import type { HubMetrics } from "./metrics.ts";
 import type { Retention } from "./retention.ts";
 import type { RouterEngine } from "./router/engine.ts";
@@ -20,8 +20,10 @@ export interface HubContext {
   readonly config: HubConfig;
   readonly store: EventStore;
   readonly queue: CommitQueue;
+  /** Bounds the request bodies being read or read and not yet decoding (`limits.maxReadingBytes`). */
+  readonly reading: ByteGate;
   /** Bounds the request bytes decoded and not yet committed (`limits.maxDecodingBytes`). */
-  readonly decoding: DecodeGate;
+  readonly decoding: ByteGate;
   readonly cdevents: CDEvents;
   readonly auth: Authorizer;
   readonly metrics: HubMetrics;

@@ -18,8 +18,8 @@ import type { CorrelationStore } from "./correlation/store.ts";
 import { Authorizer } from "./http/auth.ts";
 import { Router } from "./http/router.ts";
 import { handle } from "./http/server.ts";
+import { ByteGate } from "./ingest/byte-gate.ts";
 import { CommitQueue } from "./ingest/commit-queue.ts";
-import { DecodeGate } from "./ingest/decode-gate.ts";
 import { HubMetrics } from "./metrics.ts";
 import { Retention } from "./retention.ts";
 import { type RouterEngine, startRouter } from "./router/engine.ts";
@@ -99,8 +99,9 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     maxCommitting: store.engine === "sqlite" ? 2 : 1,
     onCommit: (n, s, ok) => metrics.commit(n, s, ok),
   });
-  const decoding = new DecodeGate(config.limits.maxDecodingBytes);
-  const metrics = new HubMetrics(store, queue, decoding);
+  const reading = new ByteGate(config.limits.maxReadingBytes);
+  const decoding = new ByteGate(config.limits.maxDecodingBytes);
+  const metrics = new HubMetrics(store, queue, { reading, decoding });
   const streams = new StreamHub(store, (err) => log.error({ err }, "stream failed"));
   const retention = new Retention(store, config.retention, log, (n) => metrics.retentionDeleted.inc(n));
   const cdevents = createCDEvents();
@@ -110,6 +111,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     config,
     store,
     queue,
+    reading,
     decoding,
     cdevents,
     auth: new Authorizer(config.tokens),

@@ -5,6 +5,12 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { EventStore } from "./store/types.ts";
 
+/** What the metrics read of a byte gate. */
+interface ByteGauge {
+  readonly waitingBytes: number;
+  readonly insideBytes: number;
+}
+
 /** Outcome label of an ingest request. */
 export type IngestOutcome =
   | "accepted"
@@ -33,7 +39,7 @@ export class HubMetrics {
   constructor(
     store: EventStore,
     queue: { readonly depth: number; readonly capacity: number },
-    decoding: { readonly waitingBytes: number; readonly insideBytes: number },
+    gates: { readonly reading: ByteGauge; readonly decoding: ByteGauge },
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "cairn_" });
@@ -92,13 +98,14 @@ export class HubMetrics {
       },
     });
     new Gauge({
-      name: "cairn_ingest_decode_bytes",
-      help: "Request bytes at the decode gate: waiting to be decoded (raw), or decoded and not yet committed.",
+      name: "cairn_ingest_inflight_bytes",
+      help: "Request bytes on their way to a commit: unread (waiting in the socket for room to be read), raw (being read, or read and waiting to be decoded), decoded (not yet committed).",
       labelNames: ["state"],
       registers,
       collect() {
-        this.set({ state: "waiting" }, decoding.waitingBytes);
-        this.set({ state: "decoded" }, decoding.insideBytes);
+        this.set({ state: "unread" }, gates.reading.waitingBytes);
+        this.set({ state: "raw" }, gates.reading.insideBytes);
+        this.set({ state: "decoded" }, gates.decoding.insideBytes);
       },
     });
     const storeGauge = (name: string, help: string, pick: (s: Awaited<ReturnType<EventStore["stats"]>>) => number) =>

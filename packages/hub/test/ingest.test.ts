@@ -312,7 +312,7 @@ describe("ingest under pressure", () => {
       const r1 = send(first);
       while (gated.appendCalls === 0) await new Promise((r) => setTimeout(r, 5));
       const r2 = send(second);
-      while (!/cairn_ingest_decode_bytes\{state="waiting"\} [1-9]/.test(await metricsText(t)))
+      while (!/cairn_ingest_inflight_bytes\{state="raw"\} [1-9]/.test(await metricsText(t)))
         await new Promise((r) => setTimeout(r, 5));
       // The SQLite queue would take a second group while the first commits; the gate has not even decoded it.
       assert.equal(gated.appendCalls, 1);
@@ -323,7 +323,52 @@ describe("ingest under pressure", () => {
       assert.equal((await r1).status, 202);
       assert.equal((await r2).status, 202);
       assert.equal(gated.appendCalls, 2);
-      assert.match(await metricsText(t), /cairn_ingest_decode_bytes\{state="decoded"\} 0/);
+      assert.match(await metricsText(t), /cairn_ingest_inflight_bytes\{state="decoded"\} 0/);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("reads a body only when the reading budget has room; a client that gives up while waiting frees its place", async () => {
+    const dir = tempDir();
+    const gated = new GatedStore(await openSqliteStore({ path: `${dir}/cairn.db` }));
+    const events = [buildFinished(), buildFinished(), buildFinished(), buildFinished()];
+    const [first, second, third, fourth] = events.map((e) => toHttp(e));
+    if (!first || !second || !third || !fourth) throw new Error("unreachable");
+    // One request at each gate: the first commits (held), the second is read and waits to be decoded, so the
+    // third and fourth wait with their bodies unread.
+    const t = await startTestHub(
+      { "limits.maxReadingBytes": "1", "limits.maxDecodingBytes": "1" },
+      { dir, store: gated },
+    );
+    const send = (m: typeof first) => post(t.url, m.body, m.headers as Record<string, string>);
+    const gauge = async (state: string) =>
+      Number((await metricsText(t)).match(new RegExp(`cairn_ingest_inflight_bytes\\{state="${state}"\\} (\\d+)`))?.[1]);
+    const size = (m: typeof first) => Buffer.byteLength(m.body);
+    try {
+      gated.hold();
+      const r1 = send(first);
+      while (gated.appendCalls === 0) await new Promise((r) => setTimeout(r, 5));
+      const r2 = send(second);
+      while ((await gauge("raw")) === 0) await new Promise((r) => setTimeout(r, 5));
+      const r3 = send(third);
+      // The fourth request's client gives up while its body waits unread.
+      const r4 = request(`${t.url}/api/v1/events`, {
+        method: "POST",
+        headers: fourth.headers as Record<string, string>,
+      });
+      r4.on("error", () => {});
+      r4.end(fourth.body);
+      while ((await gauge("unread")) < size(third) + size(fourth)) await new Promise((r) => setTimeout(r, 5));
+      assert.equal(await gauge("unread"), size(third) + size(fourth));
+      assert.equal(await gauge("raw"), size(second));
+      r4.destroy();
+      gated.release();
+      for (const r of [r1, r2, r3]) assert.equal((await r).status, 202);
+      // Every gate is empty again: the given-up request left its place when its turn came.
+      assert.deepEqual([await gauge("unread"), await gauge("raw"), await gauge("decoded")], [0, 0, 0]);
+      assert.equal((await send(fourth)).status, 202);
+      for (const e of events) assert.notEqual(await stored(t, e.context.source, e.context.id), null);
     } finally {
       await t.stop();
     }

@@ -55,7 +55,9 @@ Limits:
   --max-batch-events N       most events in one batch request (default 10000)
   --max-queue-events N       most events waiting to be committed before answering 429 (default 50000)
   --max-queue-bytes SIZE     most bytes of event text waiting to be committed, and of bodies waiting to be
-                             decoded, before answering 429 (default 64MiB)
+                             read or decoded, before answering 429 (default 64MiB)
+  --max-reading-bytes SIZE   most bytes of request bodies being read or waiting to be decoded; later requests
+                             wait with their body unread (default 8MiB)
   --max-decoding-bytes SIZE  most request bytes decoded and not yet committed; later requests wait with their
                              raw body (default 4MiB)
   --max-stream-clients N     most concurrent stream clients (default 1000)

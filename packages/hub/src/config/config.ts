@@ -63,10 +63,15 @@ export interface HubConfig {
     /** Most events waiting for commit (429 beyond). */
     readonly maxQueueEvents: number;
     /**
-     * Most bytes of event text (bodies and attributes) waiting for commit, plus request bodies waiting to be
-     * decoded (429 beyond).
+     * Most bytes of event text (bodies and attributes) waiting for commit, plus request bodies waiting to be read
+     * or decoded (429 beyond).
      */
     readonly maxQueueBytes: number;
+    /**
+     * Most bytes of request bodies being read or read and waiting to be decoded; further requests wait with their
+     * body unread (in the socket).
+     */
+    readonly maxReadingBytes: number;
     /** Most request bytes decoded and not yet committed; further requests wait, holding only their raw body. */
     readonly maxDecodingBytes: number;
     /** Most concurrent stream clients (503 beyond). */
@@ -121,6 +126,7 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   "limits.maxBatchEvents": "CAIRN_MAX_BATCH_EVENTS",
   "limits.maxQueueEvents": "CAIRN_MAX_QUEUE_EVENTS",
   "limits.maxQueueBytes": "CAIRN_MAX_QUEUE_BYTES",
+  "limits.maxReadingBytes": "CAIRN_MAX_READING_BYTES",
   "limits.maxDecodingBytes": "CAIRN_MAX_DECODING_BYTES",
   "limits.maxStreamClients": "CAIRN_MAX_STREAM_CLIENTS",
   "retention.maxAge": "CAIRN_RETENTION_MAX_AGE",
@@ -243,6 +249,7 @@ export function resolveConfig(
       maxBatchEvents: r.int("limits.maxBatchEvents", 10_000, 1),
       maxQueueEvents: r.int("limits.maxQueueEvents", 50_000, 1),
       maxQueueBytes: r.unit("limits.maxQueueBytes", 64 * 1024 * 1024, parseSize, SIZE) ?? 64 * 1024 * 1024,
+      maxReadingBytes: r.unit("limits.maxReadingBytes", 8 * 1024 * 1024, parseSize, SIZE) ?? 8 * 1024 * 1024,
       maxDecodingBytes: r.unit("limits.maxDecodingBytes", 4 * 1024 * 1024, parseSize, SIZE) ?? 4 * 1024 * 1024,
       maxStreamClients: r.int("limits.maxStreamClients", 1000, 1),
     },

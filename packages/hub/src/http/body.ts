@@ -11,14 +11,31 @@ export function tooLarge(limit: number, what = "the request body"): HttpError {
   return new HttpError(413, "payload_too_large", `${what} exceeds the limit of ${limit} bytes`, { limit });
 }
 
-/** Reads the whole body, refusing more than `limit` bytes with a 413 {@link HttpError}. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The bytes a body will take: its declared `Content-Length`, or `limit` when it is sent in chunks. Throws the 413
+ * {@link HttpError} for a declared length over `limit`, without reading the body.
+ */
+export function bodyBytes(req: IncomingMessage, limit: number): number {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) {
+  if (req.headers["content-length"] === undefined || !Number.isFinite(declared)) return limit;
+  if (declared > limit) {
     // Do not read it; the connection is closed after the answer so the unread body cannot be taken for a request.
     req.resume();
-    return Promise.reject(tooLarge(limit));
+    throw tooLarge(limit);
   }
+  return declared;
+}
+
+/** Reads the whole body, refusing more than `limit` bytes with a 413 {@link HttpError}. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  try {
+    bodyBytes(req, limit);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  // A request that waited for its turn to be read may have been given up by its client meanwhile: its stream
+  // would emit nothing more.
+  if (req.destroyed) return Promise.reject(new HttpError(400, "aborted", "the client closed the request"));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HttpEntry } from "@cairn/cdevents";
 import type { HubContext } from "../context.ts";
-import { readBody, tooLarge } from "../http/body.ts";
+import { bodyBytes, readBody, tooLarge } from "../http/body.ts";
 import { type ErrorIssue, HttpError, sendJson } from "../http/respond.ts";
 import { QueueFullError } from "../ingest/commit-queue.ts";
 import { attributesText, MessageText, nulCharacterIssue, toNewEvent } from "../ingest/record.ts";
@@ -31,9 +31,8 @@ export async function ingest(ctx: HubContext, req: IncomingMessage, res: ServerR
     req.resume();
     throw overloaded(ctx, "the ingest queue is full");
   }
-  const bytes = await readBody(req, ctx.config.limits.maxRequestBytes);
-  const receivedAtMs = Date.now();
-  const { records, invalid, outcomes } = await decodeAndCommit(ctx, req, bytes, receivedAtMs, partial);
+  const size = bodyBytes(req, ctx.config.limits.maxRequestBytes);
+  const { records, invalid, outcomes } = await readDecodeAndCommit(ctx, req, size, partial);
   const statuses = mergeStatuses(records, outcomes, invalid);
   const stored = statuses.filter((s) => s.status === "stored").length;
   const duplicates = statuses.filter((s) => s.status === "duplicate").length;
@@ -50,34 +49,48 @@ interface Decoded {
   readonly invalid: EntryStatus[];
 }
 
-// Decoding waits for room in the decode gate, holding only the raw body; the request leaves the gate once its
-// commit is over. Decoding returns only the records, so the decoded message (entries, CloudEvents, parsed CDEvents)
-// is garbage while the request waits for its commit.
-async function decodeAndCommit(
+// A request passes two byte gates in turn (see `byte-gate.ts`). Reading: from before its body is read (with its
+// declared length) until it starts decoding, so bodies beyond the bound wait unread in their sockets. Decoding: from
+// then until its commit is over. Decoding returns only the records, so the decoded message (entries, CloudEvents,
+// parsed CDEvents) is garbage while the request waits for its commit.
+async function readDecodeAndCommit(
   ctx: HubContext,
   req: IncomingMessage,
-  bytes: Buffer,
-  receivedAtMs: number,
+  size: number,
   partial: boolean,
 ): Promise<Decoded & { outcomes: AppendOutcome[] }> {
-  const turn = ctx.decoding.enter(bytes.length);
-  if (turn) await turn;
+  let reading = true;
+  const readTurn = ctx.reading.enter(size);
   try {
-    const decoded = decode(ctx, req, bytes, receivedAtMs, partial);
-    const outcomes = await commit(
-      ctx,
-      decoded.records.filter((r): r is NewEvent => r !== null),
-    );
-    return { ...decoded, outcomes };
+    if (readTurn) await readTurn;
+    const bytes = await readBody(req, ctx.config.limits.maxRequestBytes);
+    const receivedAtMs = Date.now();
+    const decodeTurn = ctx.decoding.enter(bytes.length);
+    if (decodeTurn) await decodeTurn;
+    ctx.reading.leave(size);
+    reading = false;
+    try {
+      const decoded = decode(ctx, req, bytes, receivedAtMs, partial);
+      const outcomes = await commit(
+        ctx,
+        decoded.records.filter((r): r is NewEvent => r !== null),
+      );
+      return { ...decoded, outcomes };
+    } finally {
+      ctx.decoding.leave(bytes.length);
+    }
   } finally {
-    ctx.decoding.leave(bytes.length);
+    if (reading) ctx.reading.leave(size);
   }
 }
 
-// Full when the commit queue is, or when the bodies waiting to be decoded and the event text waiting for commit
-// together reach the byte bound: the bodies held at the decode gate are request memory too.
+// Full when the commit queue is, or when the bodies waiting to be read or decoded and the event text waiting for
+// commit together reach the byte bound: a body read or still to read is request work queued like the rest.
 function saturated(ctx: HubContext): boolean {
-  return ctx.queue.saturated || ctx.decoding.waitingBytes + ctx.queue.depthBytes >= ctx.config.limits.maxQueueBytes;
+  const { reading, queue } = ctx;
+  return (
+    queue.saturated || reading.waitingBytes + reading.insideBytes + queue.depthBytes >= ctx.config.limits.maxQueueBytes
+  );
 }
 
 /** Decodes and validates a request body into records; throws the 4xx answers. */

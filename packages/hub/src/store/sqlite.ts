@@ -52,11 +52,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Even
   try {
     const writer = await SqliteWriter.start({
       path: options.path,
-      // A 16 MiB page cache (8× SQLite's default) for the writer: appends touch the right edge of the table and a
-      // few index pages, and misses are served from the OS page cache. A larger cache was not faster for ingest
-      // (measured up to 64 MiB, with the database at 330 MB) but adds its full size to the resident set once the
-      // database outgrows it.
-      pragmas: "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;",
+      // A 4 MiB page cache (2× SQLite's default) for the writer: appends touch the right edge of the table and a
+      // few index pages, and misses are served from the OS page cache. Measured side by side with batches of 100
+      // and 1000, 16 MiB was not faster and 64 MiB neither (database at 330 MB), while the cache adds its full size
+      // to the resident set once the database outgrows it.
+      pragmas: "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -4096;",
     });
     return new SqliteStore(db, writer);
   } catch (cause) {

@@ -1,9 +1,14 @@
 /**
- * Bounds how many request bytes are decoded and not yet committed. A decoded event costs several times its text in
- * memory (the parsed JSON, the CloudEvent, the record, the packed group), and it lives until its commit. Without a
- * bound, every connection's batch is decoded as soon as it arrives, and 32 batches of 1000 events waiting for the
- * writer hold 30,000 decoded events. Behind the gate a waiting request holds only its raw body, and the events
- * decoded at any moment are about what the next commits take.
+ * A first-in, first-out byte budget. Ingest passes two in turn:
+ *
+ * - **Reading** (`limits.maxReadingBytes`): a request enters with its declared length before its body is read and
+ *   stays until it starts decoding. Without it every connection's body is read as soon as it arrives: 32 batches of
+ *   1000 events held 38 MiB of raw bodies waiting to be decoded. A waiting request's body stays in the socket, so the
+ *   client (and TCP) holds it, not the hub.
+ * - **Decoding** (`limits.maxDecodingBytes`): a request enters once its body is read and leaves once its commit is
+ *   done. A decoded event costs several times its text in memory (the parsed JSON, the CloudEvent, the record, the
+ *   packed group) and lives until its commit; without the bound 32 batches of 1000 waiting for the writer held
+ *   30,000 decoded events.
  * @module
  */
 
@@ -12,8 +17,8 @@ interface Waiter {
   readonly resolve: () => void;
 }
 
-/** A first-in, first-out budget of bytes: requests enter it to decode and leave it once their commit is done. */
-export class DecodeGate {
+/** A first-in, first-out budget of bytes: a request enters with its size and leaves with it when done. */
+export class ByteGate {
   readonly #limit: number;
   readonly #waiting: Waiter[] = [];
   #inside = 0;
@@ -24,12 +29,12 @@ export class DecodeGate {
     this.#limit = limit;
   }
 
-  /** Bytes of request bodies waiting to enter (held raw, not decoded). */
+  /** Bytes of the requests waiting to enter. */
   get waitingBytes(): number {
     return this.#waitingBytes;
   }
 
-  /** Bytes of the requests inside: decoding, or waiting for their commit. */
+  /** Bytes of the requests inside. */
   get insideBytes(): number {
     return this.#inside;
   }

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DecodeGate } from "../src/ingest/decode-gate.ts";
+import { ByteGate } from "../src/ingest/byte-gate.ts";
 
 /** Enters and records the order in which the entries were let in. */
-function enterAll(gate: DecodeGate, sizes: readonly number[], order: number[]): Promise<void>[] {
+function enterAll(gate: ByteGate, sizes: readonly number[], order: number[]): Promise<void>[] {
   return sizes.map(async (bytes, i) => {
     const turn = gate.enter(bytes);
     if (turn) await turn;
@@ -11,9 +11,9 @@ function enterAll(gate: DecodeGate, sizes: readonly number[], order: number[]): 
   });
 }
 
-describe("DecodeGate", () => {
+describe("ByteGate", () => {
   it("lets requests in at once, without a promise, while they fit", () => {
-    const gate = new DecodeGate(100);
+    const gate = new ByteGate(100);
     assert.equal(gate.enter(60), undefined);
     assert.equal(gate.enter(40), undefined);
     assert.equal(gate.insideBytes, 100);
@@ -21,7 +21,7 @@ describe("DecodeGate", () => {
   });
 
   it("holds what does not fit and lets it in, in arrival order, as others leave", async () => {
-    const gate = new DecodeGate(100);
+    const gate = new ByteGate(100);
     assert.equal(gate.enter(80), undefined);
     const order: number[] = [];
     const entered = enterAll(gate, [50, 10, 30], order);
@@ -37,7 +37,7 @@ describe("DecodeGate", () => {
   });
 
   it("lets one request larger than the limit in alone, so none is starved", async () => {
-    const gate = new DecodeGate(100);
+    const gate = new ByteGate(100);
     assert.equal(gate.enter(20), undefined);
     const order: number[] = [];
     const entered = enterAll(gate, [500, 20], order);
@@ -55,7 +55,7 @@ describe("DecodeGate", () => {
   });
 
   it("admits a request that arrives when the gate is empty, whatever its size", () => {
-    const gate = new DecodeGate(10);
+    const gate = new ByteGate(10);
     assert.equal(gate.enter(1_000_000), undefined);
     assert.equal(gate.insideBytes, 1_000_000);
   });
