@@ -116,37 +116,85 @@ export function isUriReference(s: string): boolean {
   return s === "" || SIMPLE_PATH.test(s) || SIMPLE_HTTP.test(s) || URI_REFERENCE.test(s);
 }
 
-const PURL_TYPE = /^[a-zA-Z.+-][a-zA-Z0-9.+-]*$/;
-const PURL_QUALIFIER_KEY = /^[a-zA-Z.\-_][a-zA-Z0-9.\-_]*$/;
-const PURL_CHARS = /^(?:[^\s%]|%[0-9a-fA-F]{2})*$/;
+// The Package URL check runs for every artifact id an event names: it scans the string once by character codes,
+// without the slices, splits and expressions a straightforward version allocates.
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLetter = (c: number): boolean => (c | 32) >= 97 && (c | 32) <= 122;
+const isHex = (c: number): boolean => isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
+// `\s` of JavaScript regular expressions.
+const isSpace = (c: number): boolean =>
+  c === 32 ||
+  (c >= 9 && c <= 13) ||
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff;
+// A purl type: `[a-zA-Z.+-][a-zA-Z0-9.+-]*`.
+const isTypeChar = (c: number, first: boolean): boolean =>
+  isLetter(c) || c === 46 || c === 43 || c === 45 || (!first && isDigit(c));
+// A qualifier key: `[a-zA-Z.\-_][a-zA-Z0-9.\-_]*`.
+const isKeyChar = (c: number, first: boolean): boolean =>
+  isLetter(c) || c === 46 || c === 45 || c === 95 || (!first && isDigit(c));
+
+function allOf(s: string, from: number, to: number, ok: (c: number, first: boolean) => boolean): boolean {
+  for (let i = from; i < to; i++) if (!ok(s.charCodeAt(i), i === from)) return false;
+  return true;
+}
+
+// No white space, and every `%` starts a two-digit hexadecimal escape.
+function purlChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37) {
+      if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return false;
+      i += 2;
+    } else if (isSpace(c)) return false;
+  }
+  return true;
+}
+
+// `key=value` pairs separated by `&` in [from, to): each key valid, each value non-empty.
+function purlQualifiers(s: string, from: number, to: number): boolean {
+  for (let a = from; a <= to; ) {
+    let b = s.indexOf("&", a);
+    if (b < 0 || b > to) b = to;
+    const eq = s.indexOf("=", a);
+    if (eq <= a || eq >= b - 1 || !allOf(s, a, eq, isKeyChar)) return false;
+    a = b + 1;
+  }
+  return true;
+}
 
 /**
  * Package URL (https://github.com/package-url/purl-spec): `pkg:type/[namespace/]name[@version][?qualifiers][#subpath]`.
  * Checks the structure (scheme, type, a non-empty name, qualifier keys, percent-escapes, no white space).
  */
 export function isPurl(s: string): boolean {
-  if (s.length < 6 || s.slice(0, 4).toLowerCase() !== "pkg:" || !PURL_CHARS.test(s)) return false;
-  let rest = s.slice(4).replace(/^\/+/, "");
-  const hash = rest.indexOf("#");
-  if (hash >= 0) rest = rest.slice(0, hash);
-  const q = rest.indexOf("?");
-  if (q >= 0) {
-    for (const pair of rest.slice(q + 1).split("&")) {
-      const eq = pair.indexOf("=");
-      if (eq <= 0 || eq === pair.length - 1 || !PURL_QUALIFIER_KEY.test(pair.slice(0, eq))) return false;
-    }
-    rest = rest.slice(0, q);
+  if (s.length < 6 || !(s.startsWith("pkg:") || s.slice(0, 4).toLowerCase() === "pkg:") || !purlChars(s)) return false;
+  let start = 4;
+  while (s.charCodeAt(start) === 47) start++;
+  let end = s.indexOf("#", start);
+  if (end < 0) end = s.length;
+  const q = s.indexOf("?", start);
+  if (q >= 0 && q < end) {
+    if (!purlQualifiers(s, q + 1, end)) return false;
+    end = q;
   }
-  const slash = rest.indexOf("/");
-  if (slash <= 0 || !PURL_TYPE.test(rest.slice(0, slash))) return false;
-  let path = rest.slice(slash + 1);
-  const at = path.lastIndexOf("@");
-  if (at >= 0) {
-    if (at === path.length - 1) return false;
-    path = path.slice(0, at);
+  const slash = s.indexOf("/", start);
+  if (slash <= start || slash >= end || !allOf(s, start, slash, isTypeChar)) return false;
+  const at = s.lastIndexOf("@", end - 1);
+  if (at > slash) {
+    if (at === end - 1) return false;
+    end = at;
   }
-  const name = path.replace(/\/+$/, "").split("/").pop();
-  return name !== undefined && name.length > 0;
+  // The name is the last segment once trailing slashes are dropped: it is empty only if nothing else is left.
+  while (end > slash + 1 && s.charCodeAt(end - 1) === 47) end--;
+  return end > slash + 1;
 }
 
 /** Format names the validator understands. */

@@ -21,31 +21,43 @@ export function packEvents(
   events: readonly NewEvent[],
   routes: readonly (readonly InlineDelivery[])[] | null = null,
 ): PackedValue[] {
-  const out: PackedValue[] = [];
+  // Sized once: growing the array by pushes copied it over and over (a tenth of the ingest path's allocations).
+  let size = 0;
+  for (let i = 0; i < events.length; i++)
+    size += EVENT_FIELDS + 2 + 4 * (events[i] as NewEvent).links.length + 3 * (routes?.[i]?.length ?? 0);
+  const out = new Array<PackedValue>(size);
+  let k = 0;
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as NewEvent;
-    out.push(
-      e.id,
-      e.source,
-      e.type,
-      e.subjectKind,
-      e.predicate,
-      e.eventVersion,
-      e.specVersion,
-      e.subjectId,
-      e.subjectSource,
-      e.timestamp,
-      e.timestampMs,
-      e.chainId,
-      e.receivedAtMs,
-      e.body,
-      e.attributes,
-      e.links.length,
-    );
-    for (const l of e.links) out.push(l.linkType, l.linkKind, l.contextId, l.domainId);
+    out[k++] = e.id;
+    out[k++] = e.source;
+    out[k++] = e.type;
+    out[k++] = e.subjectKind;
+    out[k++] = e.predicate;
+    out[k++] = e.eventVersion;
+    out[k++] = e.specVersion;
+    out[k++] = e.subjectId;
+    out[k++] = e.subjectSource;
+    out[k++] = e.timestamp;
+    out[k++] = e.timestampMs;
+    out[k++] = e.chainId;
+    out[k++] = e.receivedAtMs;
+    out[k++] = e.body;
+    out[k++] = e.attributes;
+    out[k++] = e.links.length;
+    for (const l of e.links) {
+      out[k++] = l.linkType;
+      out[k++] = l.linkKind;
+      out[k++] = l.contextId;
+      out[k++] = l.domainId;
+    }
     const deliveries = routes?.[i] ?? [];
-    out.push(deliveries.length);
-    for (const d of deliveries) out.push(d.subscriptionId, d.lane, d.claimUntil ?? null);
+    out[k++] = deliveries.length;
+    for (const d of deliveries) {
+      out[k++] = d.subscriptionId;
+      out[k++] = d.lane;
+      out[k++] = d.claimUntil ?? null;
+    }
   }
   return out;
 }
