@@ -32,6 +32,8 @@ async function rawEvent(t: TestHub, source: string, id: string): Promise<string>
   return text.slice(text.indexOf('"event":') + 8, -1);
 }
 
+const metricsText = async (t: TestHub) => (await fetch(`${t.url}/metrics`)).text();
+
 describe("POST /api/v1/events", () => {
   let t: TestHub;
   before(async () => {
@@ -232,6 +234,30 @@ describe("POST /api/v1/events", () => {
     assert.equal(status, 413);
   });
 
+  it("accepts a chunked body, which holds the request limit of the reading budget until it is decoded", async () => {
+    const events = [buildFinished(), buildFinished()];
+    const m = toHttpBatch(events);
+    const half = Math.floor(m.body.length / 2);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${t.url}/api/v1/events`, {
+        method: "POST",
+        headers: { ...(m.headers as Record<string, string>), "transfer-encoding": "chunked" },
+      });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.write(m.body.slice(0, half));
+      setTimeout(() => req.end(m.body.slice(half)), 20);
+    });
+    assert.equal(status, 202);
+    for (const e of events) assert.notEqual(await stored(t, e.context.source, e.context.id), null);
+    const text = await metricsText(t);
+    for (const state of ["unread", "raw", "decoded"])
+      assert.match(text, new RegExp(`cairn_ingest_inflight_bytes\\{state="${state}"\\} 0\\n`));
+  });
+
   it("answers 413 for one event over the per-event limit inside a batch", async () => {
     const small = buildFinished();
     const huge = buildFinished();
@@ -254,8 +280,6 @@ describe("POST /api/v1/events", () => {
     assert.match(text, /cairn_ingest_queue_depth 0/);
   });
 });
-
-const metricsText = async (t: TestHub) => (await fetch(`${t.url}/metrics`)).text();
 
 describe("ingest under pressure", () => {
   it("answers 429 with Retry-After when the queue is full, and stores what it acknowledged", async () => {
