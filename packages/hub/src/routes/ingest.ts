@@ -49,17 +49,36 @@ interface Decoded {
   readonly invalid: EntryStatus[];
 }
 
-// A request passes two byte gates in turn (see `byte-gate.ts`). Reading: from before its body is read (with its
-// declared length) until it starts decoding, so bodies beyond the bound wait unread in their sockets. Decoding: from
-// then until its commit is over. Decoding returns only the records, so the decoded message (entries, CloudEvents,
-// parsed CDEvents) is garbage while the request waits for its commit.
+// A request passes two byte gates in turn (see `byte-gate.ts`): reading, then decoding until its commit is over.
+// Decoding returns only the records, so the decoded message (entries, CloudEvents, parsed CDEvents) is garbage while
+// the request waits for its commit.
 async function readDecodeAndCommit(
   ctx: HubContext,
   req: IncomingMessage,
   size: number,
   partial: boolean,
 ): Promise<Decoded & { outcomes: AppendOutcome[] }> {
-  let reading = true;
+  const { bytes, receivedAtMs } = await readInTurn(ctx, req, size);
+  try {
+    const decoded = decode(ctx, req, bytes, receivedAtMs, partial);
+    const outcomes = await commit(
+      ctx,
+      decoded.records.filter((r): r is NewEvent => r !== null),
+    );
+    return { ...decoded, outcomes };
+  } finally {
+    ctx.decoding.leave(bytes.length);
+  }
+}
+
+// Holds `size` bytes (the declared length) of the reading budget from before the body is read until the body has
+// entered the decoding budget, so bodies beyond the bound wait unread in their sockets. Returns inside the decoding
+// budget: the caller leaves it.
+async function readInTurn(
+  ctx: HubContext,
+  req: IncomingMessage,
+  size: number,
+): Promise<{ bytes: Buffer; receivedAtMs: number }> {
   const readTurn = ctx.reading.enter(size);
   try {
     if (readTurn) await readTurn;
@@ -67,20 +86,9 @@ async function readDecodeAndCommit(
     const receivedAtMs = Date.now();
     const decodeTurn = ctx.decoding.enter(bytes.length);
     if (decodeTurn) await decodeTurn;
-    ctx.reading.leave(size);
-    reading = false;
-    try {
-      const decoded = decode(ctx, req, bytes, receivedAtMs, partial);
-      const outcomes = await commit(
-        ctx,
-        decoded.records.filter((r): r is NewEvent => r !== null),
-      );
-      return { ...decoded, outcomes };
-    } finally {
-      ctx.decoding.leave(bytes.length);
-    }
+    return { bytes, receivedAtMs };
   } finally {
-    if (reading) ctx.reading.leave(size);
+    ctx.reading.leave(size);
   }
 }
 
