@@ -188,9 +188,11 @@ export class Dispatcher {
     return true;
   }
 
-  /** Gives back a reservation whose delivery was not stored. */
+  /** Gives back a reservation whose delivery was not stored, with the rate-limit token it took. */
   release(subscriptionId: string): void {
     this.#unreserve(subscriptionId);
+    const now = Date.now();
+    this.#bucket(subscriptionId, now)?.give(1, now);
     this.poke();
   }
 

@@ -35,6 +35,12 @@ export class TokenBucket {
     this.#tokens -= n;
   }
 
+  /** Gives back `n` tokens taken for starts that did not happen (never beyond the burst). */
+  give(n: number, now: number): void {
+    this.#refill(now);
+    this.#tokens = Math.min(this.#capacity, this.#tokens + n);
+  }
+
   /** Milliseconds until a whole token is available (0 when one is). */
   wait(now: number): number {
     this.#refill(now);
