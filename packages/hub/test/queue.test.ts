@@ -29,7 +29,8 @@ for (const delegated of [false, true]) {
     const store = await openSqliteStore({ path });
     const open = async () => {
       const queue = await openSqliteQueue(path);
-      if (delegated) queue.delegateOutcomes?.((o) => store.recordDeliveryOutcomes?.(o) ?? Promise.resolve());
+      const record = store.recordDeliveryOutcomes?.bind(store);
+      if (delegated && record) queue.delegateOutcomes?.(record);
       return queue;
     };
     return {

@@ -135,8 +135,8 @@ export class RouterEngine {
       const { store } = this.#o;
       store.routeInline?.({ route: (e) => this.#routeInline(e), settled: (o) => this.#settled(o) });
       // Outcomes, too, are committed by the store's writer thread: no write transaction on the event loop.
-      if (store.recordDeliveryOutcomes)
-        queue.delegateOutcomes?.((o) => store.recordDeliveryOutcomes?.(o) ?? Promise.resolve());
+      const record = store.recordDeliveryOutcomes?.bind(store);
+      if (record) queue.delegateOutcomes?.(record);
     }
     this.#dispatcher.start();
     const syncMs = this.#o.syncMs ?? (queue.engine !== "sqlite" ? 2000 : 0);

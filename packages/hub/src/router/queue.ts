@@ -204,9 +204,9 @@ export interface DeliveryQueue {
   recoverInFlight(now: number): Promise<number>;
   /**
    * Embedded: commits the group-committed outcomes (`complete`, `retryAt`) through `writer` — the event store's
-   * writer thread, on the same file — instead of on the queue's own connection (null: back to its own).
+   * writer thread, on the same file — instead of on the queue's own connection.
    */
-  delegateOutcomes?(writer: ((outcomes: readonly DeliveryOutcomeRecord[]) => Promise<void>) | null): void;
+  delegateOutcomes?(writer: (outcomes: readonly DeliveryOutcomeRecord[]) => Promise<void>): void;
 
   listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage>;
   getDeadLetter(id: number): Promise<DeadLetter | null>;

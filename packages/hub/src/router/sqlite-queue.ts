@@ -226,17 +226,17 @@ class SqliteQueue implements DeliveryQueue {
     return this.#outcomes.add({ kind: "complete", id });
   }
 
-  delegateOutcomes(writer: ((outcomes: readonly DeliveryOutcomeRecord[]) => Promise<void>) | null): void {
+  delegateOutcomes(writer: (outcomes: readonly DeliveryOutcomeRecord[]) => Promise<void>): void {
     this.#outcomeWriter = writer;
   }
 
   // One group commit: every waiting outcome in one transaction (a failure fails them all, none is half-applied).
   // Routing inline, the store's writer thread commits it (see `recordOutcomes` in sqlite-append.ts for when it is
-  // fsynced), off the event loop and without taking the write lock from this thread. Otherwise, here: the transaction commits with synchronous=NORMAL — written to
-  // the WAL, not yet fsynced — and the WAL is then fsynced on libuv's thread pool, which is what synchronous=FULL
-  // does inside COMMIT, minus blocking the event loop (ingest, routing and claims go on meanwhile). The callers
-  // resolve after the fsync. Frames checkpointed before it were fsynced by the checkpoint; in WAL mode the file
-  // keeps its inode while a connection is open.
+  // fsynced), off the event loop and without taking the write lock from this thread. Otherwise, here: the
+  // transaction commits with synchronous=NORMAL — written to the WAL, not yet fsynced — and the WAL is then fsynced
+  // on libuv's thread pool, which is what synchronous=FULL does inside COMMIT, minus blocking the event loop
+  // (ingest, routing and claims go on meanwhile). The callers resolve after the fsync. Frames checkpointed before it
+  // were fsynced by the checkpoint; in WAL mode the file keeps its inode while a connection is open.
   async #recordOutcomes(ops: readonly DeliveryOutcomeRecord[]): Promise<void> {
     if (this.#closed) throw new StoreError(StoreErrorCode.Closed, "the delivery queue is closed");
     if (this.#outcomeWriter) return this.#outcomeWriter(ops);

@@ -11,7 +11,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { SqliteInlineRouting } from "./sqlite-inline-routing.ts";
 import { SqliteOutcomes } from "./sqlite-outcomes.ts";
 import { EVENT_FIELDS, type PackedValue } from "./sqlite-pack.ts";
-import { commitOrRollback, StatementCache } from "./sqlite-tx.ts";
+import { commitOrRollback, StatementCache, SynchronousSetting } from "./sqlite-tx.ts";
 import type { DeliveryOutcomeRecord } from "./types.ts";
 
 /** What an append did: per event its sequence (minus the stored one for a duplicate), and deliveries created. */
@@ -56,17 +56,17 @@ export class SqliteAppender {
   readonly #checkpoint: StatementSync;
   readonly #statements: StatementCache;
   readonly #outcomes: SqliteOutcomes;
-  // The connection's `synchronous` setting: FULL (true) unless the last transaction skipped its fsync.
-  #fsync = true;
+  readonly #synchronous: SynchronousSetting;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#statements = new StatementCache(db);
+    this.#synchronous = new SynchronousSetting(db);
     this.#outcomes = new SqliteOutcomes((sql) => this.#statements.get(sql));
     this.#existing = db.prepare("SELECT seq FROM events WHERE source = ? AND event_id = ?");
     this.#allocated = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
     this.#counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
-    this.#routing = new SqliteInlineRouting(db);
+    this.#routing = new SqliteInlineRouting((sql) => this.#statements.get(sql));
     this.#checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
     this.#uncount = db.prepare("UPDATE counters SET events = events - ?, body_bytes = body_bytes - ? WHERE id = 1");
   }
@@ -165,17 +165,14 @@ export class SqliteAppender {
 
   /** Fsyncs the outcomes recorded since the last fsynced commit, if any (a one-row commit with `synchronous=FULL`). */
   syncOutcomes(): void {
-    if (this.#fsync) return;
+    if (this.#synchronous.full) return;
     this.#transaction(() => this.#counters.run(0, 0));
   }
 
   // Runs `fn` in one immediate transaction, fsynced at commit unless `fsync` is false; rolls back and rethrows on
   // failure.
   #transaction<T>(fn: () => T, fsync = true): T {
-    if (fsync !== this.#fsync) {
-      this.#db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-      this.#fsync = fsync;
-    }
+    this.#synchronous.set(fsync);
     this.#db.exec("BEGIN IMMEDIATE");
     return commitOrRollback(this.#db, fn);
   }

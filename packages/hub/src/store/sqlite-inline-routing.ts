@@ -1,11 +1,11 @@
 /**
  * The router's side of an inline-routed append (see `InlineRouting` in `types.ts`), on the writer's connection:
  * the cursor check, the delivery inserts and the cursor move, inside the append's transaction. Statements are
- * prepared on first use: the router's tables exist once the router has started, which is before any append asks
- * to be routed.
+ * prepared on first use (the router's tables exist once the router has started, which is before any append asks
+ * to be routed).
  * @module
  */
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { StatementSync } from "node:sqlite";
 import type { PackedValue } from "./sqlite-pack.ts";
 
 /**
@@ -26,38 +26,23 @@ const INSERT_CLAIMED_SQL =
   "ingested_ms) SELECT ?1, ?2, NULL, 0, 'in_flight', 1, ?4, ?3, ?4 " +
   "WHERE EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1) ON CONFLICT (subscription_id, seq) DO NOTHING";
 
-interface Statements {
-  readonly atEnd: StatementSync;
-  readonly insert: StatementSync;
-  readonly insertClaimed: StatementSync;
-  readonly move: StatementSync;
-}
+// Every stored event is routed: none lies beyond the cursor.
+const AT_END_SQL =
+  "SELECT 1 AS ok FROM router_cursor c WHERE c.id = 1 AND NOT EXISTS (SELECT 1 FROM events WHERE seq > c.seq)";
+const MOVE_SQL = "UPDATE router_cursor SET seq = ?1 WHERE id = 1 AND seq < ?1";
 
 /** Cursor check, delivery inserts and cursor move of inline-routed appends, on one connection. */
 export class SqliteInlineRouting {
-  readonly #db: DatabaseSync;
-  #statements: Statements | null = null;
+  readonly #prepare: (sql: string) => StatementSync;
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
-  }
-
-  #s(): Statements {
-    this.#statements ??= {
-      // Every stored event is routed: none lies beyond the cursor.
-      atEnd: this.#db.prepare(
-        "SELECT 1 AS ok FROM router_cursor c WHERE c.id = 1 AND NOT EXISTS (SELECT 1 FROM events WHERE seq > c.seq)",
-      ),
-      insert: this.#db.prepare(INSERT_DELIVERY_SQL),
-      insertClaimed: this.#db.prepare(INSERT_CLAIMED_SQL),
-      move: this.#db.prepare("UPDATE router_cursor SET seq = ?1 WHERE id = 1 AND seq < ?1"),
-    };
-    return this.#statements;
+  /** `prepare` returns a statement prepared once per connection. */
+  constructor(prepare: (sql: string) => StatementSync) {
+    this.#prepare = prepare;
   }
 
   /** True when the routing cursor is at the log's end (within the append's transaction, before its inserts). */
   atEnd(): boolean {
-    return this.#s().atEnd.get() !== undefined;
+    return this.#prepare(AT_END_SQL).get() !== undefined;
   }
 
   /**
@@ -80,10 +65,13 @@ export class SqliteInlineRouting {
       const lane = packed[at + 2 + 3 * d] as string | null;
       const claimUntil = packed[at + 3 + 3 * d] as number | null;
       if (claimUntil === null) {
-        if (insert) inserted += Number(this.#s().insert.run(subscription, seq, lane, ingestedMs, ingestedMs).changes);
+        if (insert)
+          inserted += Number(
+            this.#prepare(INSERT_DELIVERY_SQL).run(subscription, seq, lane, ingestedMs, ingestedMs).changes,
+          );
         continue;
       }
-      const r = insert ? this.#s().insertClaimed.run(subscription, seq, claimUntil, ingestedMs) : null;
+      const r = insert ? this.#prepare(INSERT_CLAIMED_SQL).run(subscription, seq, claimUntil, ingestedMs) : null;
       const stored = r !== null && Number(r.changes) > 0;
       if (stored) inserted++;
       claims.push(stored ? Number(r.lastInsertRowid) : 0);
@@ -93,6 +81,6 @@ export class SqliteInlineRouting {
 
   /** Moves the cursor to `seq`, the highest sequence the transaction routed. */
   moveCursor(seq: number): void {
-    this.#s().move.run(seq);
+    this.#prepare(MOVE_SQL).run(seq);
   }
 }

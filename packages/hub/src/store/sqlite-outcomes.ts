@@ -2,7 +2,8 @@
  * The SQL of the embedded delivery queue's outcomes — a delivery done (deleted, its lane's next unblocked) or put
  * back for a retry — on any connection to the hub's SQLite file. The queue runs it on its own connection (dead
  * letters, and outcomes when there is no writer thread); the writer thread runs the group-committed outcomes of an
- * inline-routed hub (see `DeliveryOutcomes` in `types.ts`), so their transaction and fsync leave the event loop.
+ * inline-routed hub (see `EventStore.recordDeliveryOutcomes` in `types.ts`), so their transaction and fsync leave
+ * the event loop.
  * @module
  */
 import type { StatementSync } from "node:sqlite";

@@ -34,6 +34,31 @@ export function commitOrRollback<T>(db: DatabaseSync, fn: () => T): T {
   }
 }
 
+/**
+ * A connection's `synchronous` setting, FULL (fsync at commit; what connections open with) or NORMAL, changed only
+ * when a transaction asks for the other one.
+ */
+export class SynchronousSetting {
+  readonly #db: DatabaseSync;
+  #full = true;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** True while commits fsync (the last transaction did not skip it). */
+  get full(): boolean {
+    return this.#full;
+  }
+
+  /** Sets FULL (`fsync`) or NORMAL for the next transaction. */
+  set(fsync: boolean): void {
+    if (fsync === this.#full) return;
+    this.#db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    this.#full = fsync;
+  }
+}
+
 /** Statements prepared once per SQL text on one connection. */
 export class StatementCache {
   readonly #db: DatabaseSync;
@@ -65,13 +90,13 @@ export class SqliteTransactions {
   readonly #label: string;
   readonly #closed: () => boolean;
   readonly #statements: StatementCache;
-  // The connection's `synchronous` setting: FULL (true) unless the last transaction skipped its fsync.
-  #fsync = true;
+  readonly #synchronous: SynchronousSetting;
 
   /** `label` names the owner in errors (`the delivery queue`); `closed` tells when the connection is gone. */
   constructor(db: DatabaseSync, label: string, closed: () => boolean) {
     this.#db = db;
     this.#statements = new StatementCache(db);
+    this.#synchronous = new SynchronousSetting(db);
     this.#label = label;
     this.#closed = closed;
   }
@@ -105,10 +130,7 @@ export class SqliteTransactions {
   }
 
   #try<T>(what: string, fn: () => T, fsync: boolean): T | typeof BUSY {
-    if (fsync !== this.#fsync) {
-      this.#db.exec(fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-      this.#fsync = fsync;
-    }
+    this.#synchronous.set(fsync);
     this.#db.exec("PRAGMA busy_timeout = 0");
     try {
       this.#db.exec("BEGIN IMMEDIATE");

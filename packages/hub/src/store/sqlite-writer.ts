@@ -92,11 +92,12 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
   // once a second. PASSIVE: it never waits for readers or writers; what it cannot copy now waits for the next.
   // The same tick fsyncs delivery outcomes no append has fsynced since (see `recordOutcomes`).
   const checkpoint = setInterval(() => {
-    try {
-      appender.syncOutcomes();
-      appender.checkpoint();
-    } catch {
-      // Busy or failing: the next tick (or the next append's auto-checkpoint) tries again.
+    for (const step of [() => appender.syncOutcomes(), () => appender.checkpoint()]) {
+      try {
+        step();
+      } catch {
+        // Busy or failing: the next tick (or the next append) tries again; the other step still runs.
+      }
     }
   }, CHECKPOINT_MS);
   checkpoint.unref();
@@ -115,8 +116,11 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
         port.postMessage({ id: req.id, ok: true } satisfies WriterReply);
       } else {
         clearInterval(checkpoint);
-        appender.syncOutcomes();
-        close();
+        try {
+          appender.syncOutcomes();
+        } finally {
+          close(); // also when the last fsync failed (reported below): the connection is not left open
+        }
         port.postMessage({ id: req.id, ok: true } satisfies WriterReply);
         port.close();
       }
