@@ -281,7 +281,8 @@ describe("POST /api/v1/events", () => {
   });
 });
 
-describe("ingest under pressure", () => {
+// The cases below poll until the hub reaches a state; if it never does, the timeout fails them instead of a hang.
+describe("ingest under pressure", { timeout: 60_000 }, () => {
   it("answers 429 with Retry-After when the queue is full, and stores what it acknowledged", async () => {
     const dir = tempDir();
     const gated = new GatedStore(await openSqliteStore({ path: `${dir}/cairn.db` }));
