@@ -22,6 +22,8 @@ export interface AppendResult {
   readonly routedThrough: number;
   /** The row id of each delivery that asked to be claimed, in packed order (0: not stored). */
   readonly claims: Float64Array;
+  /** Why the delivery outcomes given to the append were not recorded (undefined: recorded, or none given). */
+  readonly outcomesFailure?: unknown;
 }
 
 /** Most events per `INSERT` statement (16 parameters each; SQLite allows 32,766). */
@@ -74,9 +76,15 @@ export class SqliteAppender {
   /**
    * Appends `count` packed events; see the class comment for the result. With `route`, also inserts the events'
    * packed deliveries and moves the routing cursor past them, when the cursor is at the log's end (see
-   * `InlineRouting`). Rolls back and rethrows on failure.
+   * `InlineRouting`). With `outcomes`, first records them in the same transaction (so its fsync covers them) under
+   * a savepoint: if they fail, they are rolled back alone and the append goes on. Rolls back and rethrows on failure.
    */
-  append(packed: readonly PackedValue[], count: number, route = false): AppendResult {
+  append(
+    packed: readonly PackedValue[],
+    count: number,
+    route = false,
+    outcomes?: readonly DeliveryOutcomeRecord[],
+  ): AppendResult {
     const out = new Float64Array(count);
     const links: SQLInputValue[] = [];
     let added = 0;
@@ -84,7 +92,9 @@ export class SqliteAppender {
     let deliveries = 0;
     const claims: number[] = [];
     let routedThrough = 0;
+    let outcomesFailure: unknown;
     this.#transaction(() => {
+      if (outcomes) outcomesFailure = this.#savepoint(() => this.#outcomes.record(outcomes));
       const inline = route && this.#routing.atEnd();
       let highest = 0;
       // The highest rowid allocated so far: every row a later insert stores gets a higher one.
@@ -130,7 +140,7 @@ export class SqliteAppender {
       if (highest > 0) this.#routing.moveCursor(highest);
       routedThrough = highest;
     });
-    return { sequences: out, deliveries, routedThrough, claims: Float64Array.from(claims) };
+    return { sequences: out, deliveries, routedThrough, claims: Float64Array.from(claims), outcomesFailure };
   }
 
   /**
@@ -175,6 +185,20 @@ export class SqliteAppender {
     this.#synchronous.set(fsync);
     this.#db.exec("BEGIN IMMEDIATE");
     return commitOrRollback(this.#db, fn);
+  }
+
+  // Runs `fn` inside the current transaction under a savepoint; on failure rolls back only its work and returns
+  // the error (undefined: done).
+  #savepoint(fn: () => void): unknown {
+    this.#db.exec("SAVEPOINT carried");
+    try {
+      fn();
+      this.#db.exec("RELEASE carried");
+      return undefined;
+    } catch (e) {
+      this.#db.exec("ROLLBACK TO carried; RELEASE carried");
+      return e;
+    }
   }
 
   /** Copies what it can of the write-ahead log into the database, without waiting for anyone. */

@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { StoreError, StoreErrorCode } from "./errors.ts";
 import type { AppendResult } from "./sqlite-append.ts";
 import { packEvents } from "./sqlite-pack.ts";
-import type { WriterData, WriterReply, WriterRequest } from "./sqlite-writer.ts";
+import type { CarriedOutcomes, WriterData, WriterReply, WriterRequest } from "./sqlite-writer.ts";
 import type { DeliveryOutcomeRecord, InlineDelivery, NewEvent } from "./types.ts";
 
 type Pending = { resolve: (reply: WriterReply & { ok: true }) => void; reject: (e: unknown) => void };
@@ -29,10 +29,26 @@ export class WriterFailure extends Error {
   }
 }
 
-/** A started writer thread on one SQLite file. */
+/** Outcome batches waiting to be sent, and their callers. */
+interface Held {
+  readonly outcomes: DeliveryOutcomeRecord[];
+  readonly waiters: Pending[];
+}
+
+/**
+ * A started writer thread on one SQLite file.
+ *
+ * Delivery outcomes do not get a message of their own while the writer is busy: they are held and carried by the
+ * next request (an append records them in its own transaction, under its fsync), or sent alone once the writer is
+ * idle. They would wait in the writer's queue anyway; this saves a round trip between the threads and, with an
+ * append, a transaction — per delivery, at low rates, the largest cost of routing after the append itself.
+ */
 export class SqliteWriter {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
+  #held: Held | null = null;
+  #flushScheduled = false;
+  #carriedBatches = 0;
   #next = 1;
   #stopped: StoreError | null = null;
   readonly #exited: Promise<void>;
@@ -91,9 +107,24 @@ export class SqliteWriter {
     return (await this.#send({ op: "delete", seqs })).deleted ?? 0;
   }
 
-  /** Records delivery outcomes in one transaction. */
-  async outcomes(outcomes: DeliveryOutcomeRecord[]): Promise<void> {
-    await this.#send({ op: "outcomes", outcomes });
+  /**
+   * Records delivery outcomes (in one transaction with the other outcomes and, maybe, an append sent with them); see
+   * the class comment for when they are sent.
+   */
+  outcomes(outcomes: DeliveryOutcomeRecord[]): Promise<void> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    return new Promise((resolve, reject) => {
+      this.#held ??= { outcomes: [], waiters: [] };
+      const held = this.#held;
+      for (const o of outcomes) held.outcomes.push(o);
+      held.waiters.push({ resolve: () => resolve(), reject });
+      this.#scheduleFlush();
+    });
+  }
+
+  /** How many outcome batches went out carried by another request (diagnostics, tests). */
+  get carriedBatches(): number {
+    return this.#carriedBatches;
   }
 
   /** Lets the outstanding requests finish, closes the writer's connection and ends the thread. */
@@ -107,19 +138,63 @@ export class SqliteWriter {
 
   #send(request: Request): Promise<WriterReply & { ok: true }> {
     if (this.#stopped) return Promise.reject(this.#stopped);
+    const carried = request.op === "outcomes" ? undefined : this.#takeHeld();
     const id = this.#next++;
     if (this.#pending.size === 0) this.#worker.ref();
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...request, id });
+      this.#worker.postMessage({ ...request, id, ...(carried ? { carried } : {}) });
+    });
+  }
+
+  // The held outcomes as a carried request with its own id, whose answer settles every waiter (or undefined).
+  #takeHeld(): CarriedOutcomes | undefined {
+    const held = this.#held;
+    if (!held) return undefined;
+    this.#held = null;
+    const id = this.#next++;
+    this.#pending.set(id, {
+      resolve: () => {
+        for (const w of held.waiters) w.resolve({ id, ok: true });
+      },
+      reject: (e) => {
+        for (const w of held.waiters) w.reject(e);
+      },
+    });
+    this.#carriedBatches++;
+    return { id, outcomes: held.outcomes };
+  }
+
+  // Sends the held outcomes alone at the end of this turn of the event loop if the writer is idle then (a request
+  // sent in the same turn carries them; a busy writer's answer schedules this again).
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      const held = this.#held;
+      if (!held || this.#stopped || this.#pending.size > 0) return;
+      this.#held = null;
+      this.#send({ op: "outcomes", outcomes: held.outcomes }).then(
+        () => {
+          for (const w of held.waiters) w.resolve({ id: 0, ok: true });
+        },
+        (e: unknown) => {
+          for (const w of held.waiters) w.reject(e);
+        },
+      );
     });
   }
 
   #answer(reply: WriterReply): void {
+    if (reply.carried) this.#answer(reply.carried);
     const p = this.#pending.get(reply.id);
     if (!p) return;
     this.#pending.delete(reply.id);
-    if (this.#pending.size === 0) this.#worker.unref();
+    if (this.#pending.size === 0) {
+      this.#worker.unref();
+      if (this.#held) this.#scheduleFlush();
+    }
     if (reply.ok) p.resolve(reply);
     else p.reject(new WriterFailure(reply));
   }
@@ -128,6 +203,8 @@ export class SqliteWriter {
     this.#stopped ??= error;
     for (const p of this.#pending.values()) p.reject(error);
     this.#pending.clear();
+    for (const w of this.#held?.waiters ?? []) w.reject(error);
+    this.#held = null;
     this.#worker.unref();
   }
 }

@@ -15,8 +15,17 @@ import type { DeliveryOutcomeRecord } from "./types.ts";
 
 const CHECKPOINT_MS = 1000;
 
+/**
+ * Delivery outcomes a request carries (see `SqliteWriter.outcomes`): recorded before the request's own work, and
+ * answered as request `id` in {@link WriterReply}'s `carried`.
+ */
+export interface CarriedOutcomes {
+  readonly id: number;
+  readonly outcomes: DeliveryOutcomeRecord[];
+}
+
 /** A request to the writer. */
-export type WriterRequest =
+export type WriterRequest = (
   | {
       readonly op: "append";
       readonly id: number;
@@ -27,10 +36,11 @@ export type WriterRequest =
     }
   | { readonly op: "delete"; readonly id: number; readonly seqs: number[] }
   | { readonly op: "outcomes"; readonly id: number; readonly outcomes: DeliveryOutcomeRecord[] }
-  | { readonly op: "close"; readonly id: number };
+  | { readonly op: "close"; readonly id: number }
+) & { readonly carried?: CarriedOutcomes };
 
-/** The writer's answer to request `id` (`ready` once open, with id 0). */
-export type WriterReply =
+/** The writer's answer to request `id` (`ready` once open, with id 0), after the answer to its carried outcomes. */
+export type WriterReply = (
   | {
       readonly id: number;
       readonly ok: true;
@@ -49,7 +59,8 @@ export type WriterReply =
       readonly message: string;
       readonly errcode?: number;
       readonly code?: string;
-    };
+    }
+) & { readonly carried?: WriterReply | undefined };
 
 /** Options the client passes as `workerData`. */
 export interface WriterData {
@@ -102,18 +113,27 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
   }, CHECKPOINT_MS);
   checkpoint.unref();
   port.on("message", (req: WriterRequest) => {
+    // The answer to the outcomes a request carries: an append records them in its own transaction (its fsync
+    // covers them), any other request first, in a transaction of their own.
+    let carried: WriterReply | undefined;
     try {
       if (req.op === "append") {
-        const { sequences, deliveries, routedThrough, claims } = appender.append(req.packed, req.count, req.route);
-        port.postMessage({ id: req.id, ok: true, sequences, deliveries, routedThrough, claims } satisfies WriterReply, [
-          sequences.buffer as ArrayBuffer,
-          claims.buffer as ArrayBuffer,
-        ]);
-      } else if (req.op === "delete") {
-        port.postMessage({ id: req.id, ok: true, deleted: appender.delete(req.seqs) } satisfies WriterReply);
+        const result = appender.append(req.packed, req.count, req.route, req.carried?.outcomes);
+        const { sequences, deliveries, routedThrough, claims, outcomesFailure } = result;
+        if (req.carried)
+          carried = outcomesFailure ? failure(req.carried.id, outcomesFailure) : { id: req.carried.id, ok: true };
+        port.postMessage(
+          { id: req.id, ok: true, sequences, deliveries, routedThrough, claims, carried } satisfies WriterReply,
+          [sequences.buffer as ArrayBuffer, claims.buffer as ArrayBuffer],
+        );
+        return;
+      }
+      if (req.carried) carried = recordOutcomes(appender, req.carried.id, req.carried.outcomes);
+      if (req.op === "delete") {
+        port.postMessage({ id: req.id, ok: true, deleted: appender.delete(req.seqs), carried } satisfies WriterReply);
       } else if (req.op === "outcomes") {
         appender.recordOutcomes(req.outcomes);
-        port.postMessage({ id: req.id, ok: true } satisfies WriterReply);
+        port.postMessage({ id: req.id, ok: true, carried } satisfies WriterReply);
       } else {
         clearInterval(checkpoint);
         try {
@@ -121,13 +141,24 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
         } finally {
           close(); // also when the last fsync failed (reported below): the connection is not left open
         }
-        port.postMessage({ id: req.id, ok: true } satisfies WriterReply);
+        port.postMessage({ id: req.id, ok: true, carried } satisfies WriterReply);
         port.close();
       }
     } catch (e) {
-      port.postMessage(failure(req.id, e));
+      // A failed append rolled back the outcomes it carried (or never reached them): they failed with it.
+      if (req.carried && (req.op === "append" || carried === undefined)) carried = failure(req.carried.id, e);
+      port.postMessage({ ...failure(req.id, e), carried } satisfies WriterReply);
     }
   });
+}
+
+function recordOutcomes(appender: SqliteAppender, id: number, outcomes: DeliveryOutcomeRecord[]): WriterReply {
+  try {
+    appender.recordOutcomes(outcomes);
+    return { id, ok: true };
+  } catch (e) {
+    return failure(id, e);
+  }
 }
 
 if (parentPort) void main(parentPort);
