@@ -121,7 +121,8 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
         const result = appender.append(req.packed, req.count, req.route, req.carried?.outcomes);
         const { sequences, deliveries, routedThrough, claims, outcomesFailure } = result;
         if (req.carried)
-          carried = outcomesFailure ? failure(req.carried.id, outcomesFailure) : { id: req.carried.id, ok: true };
+          carried =
+            outcomesFailure === undefined ? { id: req.carried.id, ok: true } : failure(req.carried.id, outcomesFailure);
         port.postMessage(
           { id: req.id, ok: true, sequences, deliveries, routedThrough, claims, carried } satisfies WriterReply,
           [sequences.buffer as ArrayBuffer, claims.buffer as ArrayBuffer],
