@@ -32,8 +32,18 @@ export class WriterFailure extends Error {
 /** Outcome batches waiting to be sent, and their callers. */
 interface Held {
   readonly outcomes: DeliveryOutcomeRecord[];
-  readonly waiters: Pending[];
+  readonly waiters: { resolve: () => void; reject: (e: unknown) => void }[];
 }
+
+// Settles every caller of `held` with the answer to the request that recorded its outcomes.
+const settleHeld = (held: Held): Pending => ({
+  resolve: () => {
+    for (const w of held.waiters) w.resolve();
+  },
+  reject: (e) => {
+    for (const w of held.waiters) w.reject(e);
+  },
+});
 
 /**
  * A started writer thread on one SQLite file.
@@ -117,7 +127,7 @@ export class SqliteWriter {
       this.#held ??= { outcomes: [], waiters: [] };
       const held = this.#held;
       for (const o of outcomes) held.outcomes.push(o);
-      held.waiters.push({ resolve: () => resolve(), reject });
+      held.waiters.push({ resolve, reject });
       this.#scheduleFlush();
     });
   }
@@ -153,14 +163,7 @@ export class SqliteWriter {
     if (!held) return undefined;
     this.#held = null;
     const id = this.#next++;
-    this.#pending.set(id, {
-      resolve: () => {
-        for (const w of held.waiters) w.resolve({ id, ok: true });
-      },
-      reject: (e) => {
-        for (const w of held.waiters) w.reject(e);
-      },
-    });
+    this.#pending.set(id, settleHeld(held));
     this.#carriedBatches++;
     return { id, outcomes: held.outcomes };
   }
@@ -175,14 +178,8 @@ export class SqliteWriter {
       const held = this.#held;
       if (!held || this.#stopped || this.#pending.size > 0) return;
       this.#held = null;
-      this.#send({ op: "outcomes", outcomes: held.outcomes }).then(
-        () => {
-          for (const w of held.waiters) w.resolve({ id: 0, ok: true });
-        },
-        (e: unknown) => {
-          for (const w of held.waiters) w.reject(e);
-        },
-      );
+      const { resolve, reject } = settleHeld(held);
+      this.#send({ op: "outcomes", outcomes: held.outcomes }).then(resolve, reject);
     });
   }
 
