@@ -125,7 +125,7 @@ async function startCase(engine: Engine, s: Settings, name: string): Promise<Run
   const parent = process.env.ROUTER_DATA_DIR ?? tmpdir();
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, `cairn-bench-router-${name}-`));
-  const sink = await startChild(SINK, ["--slow-ms", String(s.slowMs)]);
+  const sink = await startChild(SINK, ["--slow-ms", String(s.slowMs)], ["--v8-pool-size=0"]);
   let hub: Child;
   try {
     const sets = engine.settings(s, tag).flatMap((x) => ["--set", x]);
@@ -218,7 +218,7 @@ function result(label: string, run: PacedRun, lat: Float64Array, hubCpu: number)
 }
 
 async function bareCase(s: Settings): Promise<LatencyResult> {
-  const sink = await startChild(SINK, []);
+  const sink = await startChild(SINK, [], ["--v8-pool-size=0"]);
   try {
     const ids = new IdSource();
     await paced(`${sink.url}/lat`, s.rate, s.warmupS, 200, ids);

@@ -1,7 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50 --v8-pool-size=0
 // The V8 flags above keep `cairn serve` lean under load: by default V8 lets the young generation grow to 128 MiB and
 // the old one to several times its live data on a large machine, which more than doubles the hub's resident set
-// (docs/benchmarks.md). Running `node [flags] …/bin.ts` directly ignores this line, so other values can be chosen.
+// (docs/benchmarks.md). `--v8-pool-size=0` sizes V8's background threads (GC helpers, compilers) to the machine
+// instead of a fixed 4: on a 2-core machine, 4 of them next to the event loop and the SQLite writer thread took the
+// cores in bursts and set the delivery tail (docs/benchmarks.md). Running `node [flags] …/bin.ts` directly ignores
+// this line, so other values can be chosen.
 import { main } from "./main.ts";
 
 // A reader that stops early (`cairn events --jsonl | head`) closes the pipe: that ends the output, it is not an
