@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { after, describe, it } from "node:test";
 import { openSqliteStore } from "../src/store/sqlite.ts";
 import { CHUNK } from "../src/store/sqlite-append.ts";
@@ -16,10 +17,13 @@ import { newEvent } from "./store-fixtures.ts";
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-async function open() {
-  const dir = await mkdtemp(join(tmpdir(), "cairn-append-"));
-  dirs.push(dir);
-  return openSqliteStore({ path: join(dir, "events.db") });
+async function open(path?: string) {
+  if (!path) {
+    const dir = await mkdtemp(join(tmpdir(), "cairn-append-"));
+    dirs.push(dir);
+    return openSqliteStore({ path: join(dir, "events.db") });
+  }
+  return openSqliteStore({ path });
 }
 
 const copy = (e: NewEvent): NewEvent => newEvent({ id: e.id, source: e.source });
@@ -76,6 +80,27 @@ describe("SQLite multi-row append", () => {
         first.map((o) => ({ sequence: o.sequence, duplicate: true })),
       );
     } finally {
+      await store.close();
+    }
+  });
+
+  it("waits for the write lock another connection holds, then appends", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cairn-append-"));
+    dirs.push(dir);
+    const path = join(dir, "events.db");
+    const store = await open(path);
+    const other = new DatabaseSync(path);
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      const appending = store.append([newEvent()]);
+      const waiting = new Promise((resolve) => setTimeout(() => resolve("waiting"), 50));
+      assert.equal(await Promise.race([appending.then(() => "appended"), waiting]), "waiting");
+      other.exec("COMMIT");
+      const [outcome] = await appending;
+      assert.equal(outcome?.duplicate, false);
+      assert.equal((await store.stats()).events, 1);
+    } finally {
+      other.close();
       await store.close();
     }
   });

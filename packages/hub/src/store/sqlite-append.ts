@@ -11,7 +11,7 @@ import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { SqliteInlineRouting } from "./sqlite-inline-routing.ts";
 import { SqliteOutcomes } from "./sqlite-outcomes.ts";
 import { EVENT_FIELDS, type PackedValue } from "./sqlite-pack.ts";
-import { commitOrRollback, StatementCache, SynchronousSetting } from "./sqlite-tx.ts";
+import { beginImmediateWaiting, commitOrRollback, StatementCache, SynchronousSetting } from "./sqlite-tx.ts";
 import type { DeliveryOutcomeRecord } from "./types.ts";
 
 /** What an append did: per event its sequence (minus the stored one for a duplicate), and deliveries created. */
@@ -180,10 +180,10 @@ export class SqliteAppender {
   }
 
   // Runs `fn` in one immediate transaction, fsynced at commit unless `fsync` is false; rolls back and rethrows on
-  // failure.
+  // failure. This thread may block: it waits for the write lock in short steps.
   #transaction<T>(fn: () => T, fsync = true): T {
     this.#synchronous.set(fsync);
-    this.#db.exec("BEGIN IMMEDIATE");
+    beginImmediateWaiting(this.#db);
     return commitOrRollback(this.#db, fn);
   }
 

@@ -22,6 +22,34 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 const SQLITE_BUSY = 5;
 const BUSY = Symbol("busy");
 
+// The step of a blocking wait for the write lock, in ms, and what `Atomics.wait` sleeps on.
+const LOCK_STEP_MS = 0.2;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * `BEGIN IMMEDIATE` on a thread that may block (the event store's writer thread): waits for the write lock in steps
+ * of {@link LOCK_STEP_MS}, for up to {@link SQLITE_BUSY_TIMEOUT_MS}, then throws SQLite's busy error. SQLite's own
+ * busy handler sleeps 1, 2, 5, 10, 15… ms between tries, so a lock held for a moment by a transaction of the main
+ * thread (a claim, a correlation page) held the writer, and every event waiting for its commit, for up to tens of ms.
+ */
+export function beginImmediateWaiting(db: DatabaseSync): void {
+  const deadline = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
+  db.exec("PRAGMA busy_timeout = 0");
+  try {
+    for (;;) {
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        return;
+      } catch (e) {
+        if ((e as { errcode?: unknown }).errcode !== SQLITE_BUSY || performance.now() >= deadline) throw e;
+      }
+      Atomics.wait(sleeper, 0, 0, LOCK_STEP_MS);
+    }
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  }
+}
+
 /** Runs `fn` in the transaction just begun on `db`, then commits; rolls back and rethrows when anything fails. */
 export function commitOrRollback<T>(db: DatabaseSync, fn: () => T): T {
   try {
