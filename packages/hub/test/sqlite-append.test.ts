@@ -17,13 +17,14 @@ import { newEvent } from "./store-fixtures.ts";
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-async function open(path?: string) {
-  if (!path) {
-    const dir = await mkdtemp(join(tmpdir(), "cairn-append-"));
-    dirs.push(dir);
-    return openSqliteStore({ path: join(dir, "events.db") });
-  }
-  return openSqliteStore({ path });
+async function tempPath(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "cairn-append-"));
+  dirs.push(dir);
+  return join(dir, "events.db");
+}
+
+async function open() {
+  return openSqliteStore({ path: await tempPath() });
 }
 
 const copy = (e: NewEvent): NewEvent => newEvent({ id: e.id, source: e.source });
@@ -85,10 +86,8 @@ describe("SQLite multi-row append", () => {
   });
 
   it("waits for the write lock another connection holds, then appends", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "cairn-append-"));
-    dirs.push(dir);
-    const path = join(dir, "events.db");
-    const store = await open(path);
+    const path = await tempPath();
+    const store = await openSqliteStore({ path });
     const other = new DatabaseSync(path);
     try {
       other.exec("BEGIN IMMEDIATE");
