@@ -34,17 +34,24 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  */
 export function beginImmediateWaiting(db: DatabaseSync): void {
   const deadline = performance.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    const busy = beginImmediateOrBusy(db);
+    if (busy === undefined) return;
+    if (performance.now() >= deadline) throw busy;
+    Atomics.wait(sleeper, 0, 0, LOCK_STEP_MS);
+  }
+}
+
+// `BEGIN IMMEDIATE` without SQLite's busy handler: undefined once begun, SQLite's busy error when another
+// connection holds the write lock; other errors are thrown.
+function beginImmediateOrBusy(db: DatabaseSync): unknown {
   db.exec("PRAGMA busy_timeout = 0");
   try {
-    for (;;) {
-      try {
-        db.exec("BEGIN IMMEDIATE");
-        return;
-      } catch (e) {
-        if ((e as { errcode?: unknown }).errcode !== SQLITE_BUSY || performance.now() >= deadline) throw e;
-      }
-      Atomics.wait(sleeper, 0, 0, LOCK_STEP_MS);
-    }
+    db.exec("BEGIN IMMEDIATE");
+    return undefined;
+  } catch (e) {
+    if ((e as { errcode?: unknown }).errcode === SQLITE_BUSY) return e;
+    throw e;
   } finally {
     db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   }
@@ -159,15 +166,13 @@ export class SqliteTransactions {
 
   #try<T>(what: string, fn: () => T, fsync: boolean): T | typeof BUSY {
     this.#synchronous.set(fsync);
-    this.#db.exec("PRAGMA busy_timeout = 0");
+    let busy: unknown;
     try {
-      this.#db.exec("BEGIN IMMEDIATE");
+      busy = beginImmediateOrBusy(this.#db);
     } catch (cause) {
-      if ((cause as { errcode?: unknown }).errcode === SQLITE_BUSY) return BUSY;
       throw new StoreError(StoreErrorCode.Failed, `${this.#label} failed to ${what}`, { cause });
-    } finally {
-      this.#db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     }
+    if (busy !== undefined) return BUSY;
     try {
       return commitOrRollback(this.#db, fn);
     } catch (cause) {
