@@ -95,8 +95,10 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     // The SQLite writer commits on its own thread while the next group forms, so a group only has to cover one
     // commit: 1000 events keep fsyncs rare while each group (packed and copied to the writer) stays about 1 MB.
     maxBatch: 1000,
-    // The writer thread commits in order, one transaction at a time: the next group waits there, not here.
-    maxCommitting: store.engine === "sqlite" ? 2 : 1,
+    // Both stores commit appends one at a time, in order (the SQLite writer thread; PostgreSQL's append lock, taken
+    // inside the append's one statement): the next group waits there, not here, and starts the moment the last
+    // commits rather than a round trip later.
+    maxCommitting: 2,
     onCommit: (n, s, ok) => metrics.commit(n, s, ok),
   });
   const reading = new ByteGate(config.limits.maxReadingBytes);

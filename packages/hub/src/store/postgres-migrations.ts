@@ -57,11 +57,82 @@ const V1 = `
   INSERT INTO counters (id, events, body_bytes) VALUES (1, 0, 0);
 `;
 
+// The append as one function (see `APPEND_CALL` in `postgres-sql.ts`), so a single statement in its own implicit
+// transaction takes the append lock, inserts and commits: one round trip per append, and the lock is held only
+// while PostgreSQL works — never across a round trip to the hub, whose event loop may be busy with requests.
+// Parameters: the events and their links as JSON arrays of objects keyed by column name, the notification channel
+// and payload prefix, and the lock's two keys. `SET search_path FROM CURRENT` pins the migration's schema, whatever
+// the caller's path.
+//
+// New rows are inserted in input order (`ORDER BY ord`), so the first input gets the lowest new sequence. Links and
+// counters are written from the insert's RETURNING, and `pg_notify` is evaluated in the counters update's
+// RETURNING: a data-modifying CTE always runs to completion, so it fires exactly when rows were added, and, like
+// every NOTIFY, is delivered only if the transaction commits.
+//
+// PL/pgSQL keeps a session's plans, and a generic plan made while `events` was nearly empty scans it: the insert's
+// statement therefore reads no table (the conflict check goes through the unique index, always). Only when some
+// input was not inserted (it was there before: every earlier append has committed, since this one holds the lock)
+// does a second statement look those keys up, as dynamic SQL planned for the table as it is. It runs after the
+// insert, so it also finds this append's own rows; they are reported first, as inserted.
+const V3 = `
+  CREATE FUNCTION cairn_append(events json, links json, channel text, tag text, lock_class integer, lock_key integer)
+  RETURNS TABLE (seq bigint, source text, event_id text, duplicate boolean)
+  LANGUAGE plpgsql VOLATILE
+  SET search_path FROM CURRENT
+  AS $fn$
+  #variable_conflict use_column
+  DECLARE
+    stored bigint;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(lock_class, lock_key);
+    RETURN QUERY
+    WITH input AS (
+      SELECT * FROM json_to_recordset(events) AS t(ord int, event_id text, source text, type text,
+        subject_kind text, predicate text, event_version text, spec_version text, subject_id text,
+        subject_source text, ts text, ts_ms bigint, chain_id text, received_ms bigint, body text, attributes text,
+        body_bytes int)
+    ),
+    inserted AS (
+      INSERT INTO events (event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id,
+        subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes)
+      SELECT i.event_id, i.source, i.type, i.subject_kind, i.predicate, i.event_version, i.spec_version,
+        i.subject_id, i.subject_source, i.ts, i.ts_ms, i.chain_id, i.received_ms, i.body, i.attributes, i.body_bytes
+      FROM input i ORDER BY i.ord
+      ON CONFLICT (source, event_id) DO NOTHING
+      RETURNING events.seq, events.source, events.event_id, events.body_bytes
+    ),
+    linked AS (
+      INSERT INTO event_links (seq, position, link_type, link_kind, context_id, domain_id)
+      SELECT n.seq, l.position, l.link_type, l.link_kind, l.context_id, l.domain_id
+      FROM json_to_recordset(links) AS l(source text, event_id text, position int, link_type text, link_kind text,
+        context_id text, domain_id text)
+      JOIN inserted n ON n.source = l.source COLLATE "C" AND n.event_id = l.event_id COLLATE "C"
+    ),
+    counted AS (
+      UPDATE counters SET events = counters.events + n.c, body_bytes = counters.body_bytes + n.b
+      FROM (SELECT count(*) AS c, COALESCE(sum(x.body_bytes), 0) AS b, max(x.seq) AS last FROM inserted x) n
+      WHERE counters.id = 1 AND n.c > 0
+      RETURNING pg_notify(channel, tag || ':' || n.last)
+    )
+    SELECT n.seq, n.source::text, n.event_id::text, false FROM inserted n;
+    GET DIAGNOSTICS stored = ROW_COUNT;
+    IF stored < json_array_length(events) THEN
+      RETURN QUERY EXECUTE
+        'SELECT e.seq, e.source::text, e.event_id::text, true
+         FROM json_to_recordset($1) AS i(source text, event_id text)
+         JOIN events e ON e.source = i.source COLLATE "C" AND e.event_id = i.event_id COLLATE "C"'
+        USING events;
+    END IF;
+  END
+  $fn$;
+`;
+
 /** The PostgreSQL migrations, oldest first (append only: a released entry never changes). */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "events", sql: V1 },
   // As in SQLite's migration 2: no query looks links up by `context_id`, so the index only slowed linked appends.
   { version: 2, name: "drop unused event_links_context", sql: "DROP INDEX IF EXISTS event_links_context;" },
+  { version: 3, name: "append function", sql: V3 },
 ];
 
 /** The schema version this build expects. */

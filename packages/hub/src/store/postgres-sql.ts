@@ -9,51 +9,15 @@ import { EVENT_COLUMNS } from "./query-sql.ts";
 export const APPEND_LOCK_CLASS = 0x43414952; // "CAIR"
 
 /**
- * Appends one batch (already free of repeated keys) and reports, for every input key, its sequence and whether it
- * was there before. Parameters: `$1` the events and `$2` their links as JSON arrays of objects keyed by column
- * name (see `appendPayload`), `$3` the notification channel, `$4` the schema name.
+ * Appends one batch (already free of repeated keys) in one statement, committed on its own (see `cairn_append` in
+ * `postgres-migrations.ts`), and reports, for every input key, its sequence and whether it was there before.
+ * Parameters: `$1` the events and `$2` their links as JSON arrays of objects keyed by column name (see
+ * `appendPayload`), `$3` the notification channel, `$4` the schema name, `$5`/`$6` the append lock's keys.
  *
  * JSON rather than one `unnest($n::text[])` per column: node-postgres escapes text arrays in JavaScript, which
  * costs about ten times what `JSON.stringify` does for the same bodies and blocks the event loop meanwhile.
- *
- * New rows are inserted in input order (`ORDER BY ord`), so the first input gets the lowest new sequence. Links and
- * counters are written from the insert's RETURNING, and `pg_notify` is evaluated in the counters update's
- * RETURNING: a data-modifying CTE always runs to completion, so it fires exactly when rows were added, and, like
- * every NOTIFY, is delivered only if the transaction commits. The final SELECT reads `events` in the statement's
- * snapshot, taken before the insert, so its matches are exactly the rows that already existed.
  */
-export const APPEND_SQL = `
-WITH input AS (
-  SELECT * FROM json_to_recordset($1::json) AS t(ord int, event_id text, source text, type text, subject_kind text,
-    predicate text, event_version text, spec_version text, subject_id text, subject_source text, ts text,
-    ts_ms bigint, chain_id text, received_ms bigint, body text, attributes text, body_bytes int)
-),
-inserted AS (
-  INSERT INTO events (event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id,
-    subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes)
-  SELECT event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id,
-    subject_source, ts, ts_ms, chain_id, received_ms, body, attributes, body_bytes
-  FROM input ORDER BY ord
-  ON CONFLICT (source, event_id) DO NOTHING
-  RETURNING seq, source, event_id, body_bytes
-),
-linked AS (
-  INSERT INTO event_links (seq, position, link_type, link_kind, context_id, domain_id)
-  SELECT i.seq, l.position, l.link_type, l.link_kind, l.context_id, l.domain_id
-  FROM json_to_recordset($2::json) AS l(source text, event_id text, position int, link_type text, link_kind text,
-    context_id text, domain_id text)
-  JOIN inserted i ON i.source = l.source COLLATE "C" AND i.event_id = l.event_id COLLATE "C"
-),
-counted AS (
-  UPDATE counters SET events = counters.events + n.c, body_bytes = counters.body_bytes + n.b
-  FROM (SELECT count(*) AS c, COALESCE(sum(body_bytes), 0) AS b, max(seq) AS last FROM inserted) n
-  WHERE counters.id = 1 AND n.c > 0
-  RETURNING pg_notify($3, $4 || ':' || n.last)
-)
-SELECT seq, source, event_id, false AS duplicate FROM inserted
-UNION ALL
-SELECT e.seq, e.source, e.event_id, true FROM events e
-  JOIN input i ON e.source = i.source COLLATE "C" AND e.event_id = i.event_id COLLATE "C"`;
+export const APPEND_CALL = "SELECT seq, source, event_id, duplicate FROM cairn_append($1, $2, $3, $4, $5, $6)";
 
 // Deletes the rows of `doomed` (a CTE the caller defines) and takes them off the counters, in one statement.
 const deleteDoomed = (doomed: string): string => `

@@ -9,8 +9,8 @@ import { StoreError, StoreErrorCode } from "./errors.ts";
 import { toStoreError } from "./postgres-errors.ts";
 import { appliedVersion, migrate, POSTGRES_SCHEMA_VERSION, quoteIdent, schemaLockKey } from "./postgres-migrations.ts";
 import {
+  APPEND_CALL,
   APPEND_LOCK_CLASS,
-  APPEND_SQL,
   PRUNE_BYTES_SQL,
   PRUNE_RECEIVED_SQL,
   SELECT_EVENTS,
@@ -114,14 +114,13 @@ class PostgresStore implements EventStore {
   readonly #pool: pg.Pool;
   readonly #schema: string;
   readonly #watcher: AppendWatcher;
-  // `BEGIN` and the append lock in one round trip: both are fixed text (two integers of ours), no user values.
-  readonly #beginLocked: string;
+  readonly #lockKey: number;
   #closing: Promise<void> | null = null;
 
   constructor(pool: pg.Pool, connection: pg.ClientConfig, schema: string) {
     this.#pool = pool;
     this.#schema = schema;
-    this.#beginLocked = `BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK_CLASS}, ${schemaLockKey(schema)})`;
+    this.#lockKey = schemaLockKey(schema);
     this.#watcher = new AppendWatcher(connection, schema, () => this.#lastSequence());
   }
 
@@ -152,7 +151,7 @@ class PostgresStore implements EventStore {
     for (const r of rows) {
       const seq = Number(r.seq);
       const key = keyOf(String(r.source), String(r.event_id));
-      // A row both inserted and "existing" means a prune removed the old one meanwhile: the insert is the truth.
+      // A key both inserted and "existing": the lookup of duplicates also finds the rows this append inserted.
       if (r.duplicate === true && found.has(key)) continue;
       found.set(key, { sequence: seq, duplicate: r.duplicate === true });
       if (r.duplicate !== true && seq > last) last = seq;
@@ -172,27 +171,13 @@ class PostgresStore implements EventStore {
 
   // Cursor stability: `bigserial` hands out numbers when rows are inserted, not when they commit, so two
   // concurrent transactions could commit out of order (7 commits, a reader pages past 7, then 6 commits and that
-  // reader never sees it). Taking one advisory lock before inserting, held until commit, makes appends one at a
-  // time across every connection and replica, so sequences become visible in increasing order.
+  // reader never sees it). `cairn_append` takes one advisory lock before inserting, held until its statement's
+  // implicit transaction commits, which makes appends one at a time across every connection and replica, so
+  // sequences become visible in increasing order.
   async #appendLocked(events: readonly NewEvent[]): Promise<Row[]> {
-    // Serialised before taking the lock, which other appenders (of every replica) wait for.
-    const payload = appendPayload(events, this.#schema);
-    const client = await this.#pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query(this.#beginLocked);
-      const result = await client.query(APPEND_SQL, payload);
-      await client.query("COMMIT");
-      return result.rows as Row[];
-    } catch (e) {
-      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw e;
-    } finally {
-      // A connection that could not even roll back is discarded rather than returned to the pool.
-      client.release(broken);
-    }
+    const payload = appendPayload(events, this.#schema, this.#lockKey);
+    const result = await this.#pool.query(APPEND_CALL, payload);
+    return result.rows as Row[];
   }
 
   async query(query: EventQuery): Promise<EventPage> {
@@ -315,8 +300,8 @@ const nulColumn = (record: object): string | null =>
 
 const toEvent = (row: Row): StoredEvent => rowToEvent(row, (row.links as Row[]).map(rowToLink));
 
-/** The parameters of `APPEND_SQL`: events and links as JSON, then channel and schema. */
-function appendPayload(events: readonly NewEvent[], schema: string): string[] {
+/** The parameters of `APPEND_CALL`: events and links as JSON, the channel, the schema and the lock's keys. */
+function appendPayload(events: readonly NewEvent[], schema: string, lockKey: number): (string | number)[] {
   const rows = events.map((e, ord) => ({
     ord,
     event_id: wellFormed(e.id),
@@ -347,5 +332,5 @@ function appendPayload(events: readonly NewEvent[], schema: string): string[] {
       domain_id: wellFormed(l.domainId),
     })),
   );
-  return [JSON.stringify(rows), JSON.stringify(links), NOTIFY_CHANNEL, schema];
+  return [JSON.stringify(rows), JSON.stringify(links), NOTIFY_CHANNEL, schema, APPEND_LOCK_CLASS, lockKey];
 }
