@@ -13,6 +13,9 @@ const RETRY_MS = 1000;
 const POLL_MS = 5000;
 // While idle, the cursor follows the log's end in memory and is stored at most this often.
 const IDLE_STORE_MS = 1000;
+// While idle, a consumer that reloads its definitions before each page (replicas) is woken by new events at most
+// this often (see `#told`).
+const IDLE_WAKE_MS = 100;
 
 /** What a consumer of the log provides. */
 export interface LogConsumer {
@@ -57,6 +60,7 @@ export class LogFollower {
   #stopped = false;
   #unwatch: (() => void) | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #idleWake: NodeJS.Timeout | null = null;
 
   constructor(store: EventStore, log: Logger, consumer: LogConsumer) {
     this.#store = store;
@@ -77,7 +81,7 @@ export class LogFollower {
     this.#stored = this.#cursor;
     this.#unwatch = this.#store.watch((last) => {
       if (last > this.#end) this.#end = last;
-      this.wake();
+      this.#told();
     });
     this.wake();
   }
@@ -86,6 +90,20 @@ export class LogFollower {
   advanced(sequence: number): void {
     if (sequence > this.#cursor) this.#cursor = sequence;
     if (sequence > this.#stored) this.#stored = sequence;
+  }
+
+  // New events were appended. An idle consumer that reloads its definitions before each page (a replica: another
+  // may have added a subscription) only skips them, and skipping can wait: one pass every IDLE_WAKE_MS reloads
+  // once for every append of the interval, where a pass per append cost PostgreSQL two queries per commit. Still
+  // correct: the skip comes after a reload that began after the skipped events were committed. (A subscription
+  // another replica adds may so receive events from up to that long before it was created.)
+  #told(): void {
+    const c = this.#consumer;
+    if (!c.beforePage || c.active()) return this.wake();
+    this.#idleWake ??= setTimeout(() => {
+      this.#idleWake = null;
+      this.wake();
+    }, IDLE_WAKE_MS).unref();
   }
 
   /** Applies what is new (coalesced: a wake during a pass makes it go round once more). */
@@ -168,6 +186,8 @@ export class LogFollower {
   #clearTimer(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#idleWake) clearTimeout(this.#idleWake);
+    this.#idleWake = null;
   }
 
   /** Stops following and waits for the pass in progress. */
