@@ -99,7 +99,10 @@ export class LogFollower {
   // another replica adds may so receive events from up to that long before it was created.)
   #told(): void {
     const c = this.#consumer;
-    if (!c.beforePage || c.active()) return this.wake();
+    if (!c.beforePage || c.active()) {
+      this.wake();
+      return;
+    }
     this.#idleWake ??= setTimeout(() => {
       this.#idleWake = null;
       this.wake();
