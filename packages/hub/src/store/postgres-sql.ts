@@ -11,13 +11,14 @@ export const APPEND_LOCK_CLASS = 0x43414952; // "CAIR"
 /**
  * Appends one batch (already free of repeated keys) in one statement, committed on its own (see `cairn_append` in
  * `postgres-migrations.ts`), and reports, for every input key, its sequence and whether it was there before.
- * Parameters: `$1` the events and `$2` their links as JSON arrays of objects keyed by column name (see
- * `appendPayload`), `$3` the notification channel, `$4` the schema name, `$5`/`$6` the append lock's keys.
+ * Parameters (see `appendPayload`): `$1` the events' short columns and `$4` their links as JSON arrays of objects
+ * keyed by column name, `$2` the bodies and `$3` the attributes each joined by U+0001, `$5` the notification
+ * channel, `$6` the schema name, `$7`/`$8` the append lock's keys.
  *
  * JSON rather than one `unnest($n::text[])` per column: node-postgres escapes text arrays in JavaScript, which
  * costs about ten times what `JSON.stringify` does for the same bodies and blocks the event loop meanwhile.
  */
-export const APPEND_CALL = "SELECT seq, source, event_id, duplicate FROM cairn_append($1, $2, $3, $4, $5, $6)";
+export const APPEND_CALL = "SELECT seq, source, event_id, duplicate FROM cairn_append($1, $2, $3, $4, $5, $6, $7, $8)";
 
 // Deletes the rows of `doomed` (a CTE the caller defines) and takes them off the counters, in one statement.
 const deleteDoomed = (doomed: string): string => `

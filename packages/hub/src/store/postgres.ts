@@ -131,7 +131,7 @@ class PostgresStore implements EventStore {
   async append(events: readonly NewEvent[]): Promise<AppendOutcome[]> {
     this.#assertOpen();
     if (events.length === 0) return [];
-    rejectNul(events);
+    rejectUnstorable(events);
     // The first occurrence of a key in the batch is the one stored; later ones are duplicates of it.
     const keys = new Set<string>();
     const unique = events.filter((e) => {
@@ -282,25 +282,36 @@ class PostgresStore implements EventStore {
   }
 }
 
+// Joins the bodies and the attributes in `APPEND_CALL`: JSON text never holds a raw control character.
+const SEPARATOR = "\u0001";
+
 // PostgreSQL text cannot hold U+0000 (SQLite can). Bodies are JSON, where it is always escaped, but decoded
 // columns (`id`, `source`, …) may carry one; refuse it clearly instead of failing the batch with a driver error.
-function rejectNul(events: readonly NewEvent[]): void {
+// A body or attributes text holding U+0001 is not JSON text (which escapes every control character), and would
+// split where the append joins them.
+function rejectUnstorable(events: readonly NewEvent[]): void {
   for (const [index, e] of events.entries()) {
+    let problem: string | null = null;
     const column = nulColumn(e) ?? e.links.map(nulColumn).find((c) => c !== null);
-    if (column)
+    if (column) problem = `${column} contains U+0000, which PostgreSQL cannot store`;
+    else if (e.body.includes(SEPARATOR) || e.attributes.includes(SEPARATOR))
+      problem = "the body or attributes contain a raw U+0001, so they are not JSON text";
+    if (problem)
       throw new StoreError(
         StoreErrorCode.InvalidArgument,
-        `event ${index} (${JSON.stringify(e.source)}, ${JSON.stringify(e.id)}): ${column} contains U+0000, which PostgreSQL cannot store`,
+        `event ${index} (${JSON.stringify(e.source)}, ${JSON.stringify(e.id)}): ${problem}`,
       );
   }
 }
 
-const nulColumn = (record: object): string | null =>
-  Object.entries(record).find(([, v]) => typeof v === "string" && v.includes("\u0000"))?.[0] ?? null;
+const nulColumn = (record: object): string | null => {
+  for (const [key, v] of Object.entries(record)) if (typeof v === "string" && v.includes("\u0000")) return key;
+  return null;
+};
 
 const toEvent = (row: Row): StoredEvent => rowToEvent(row, (row.links as Row[]).map(rowToLink));
 
-/** The parameters of `APPEND_CALL`: events and links as JSON, the channel, the schema and the lock's keys. */
+/** The parameters of `APPEND_CALL`: see there. */
 function appendPayload(events: readonly NewEvent[], schema: string, lockKey: number): (string | number)[] {
   const rows = events.map((e, ord) => ({
     ord,
@@ -317,10 +328,10 @@ function appendPayload(events: readonly NewEvent[], schema: string, lockKey: num
     ts_ms: e.timestampMs,
     chain_id: wellFormed(e.chainId),
     received_ms: e.receivedAtMs,
-    body: wellFormed(e.body),
-    attributes: wellFormed(e.attributes),
     body_bytes: byteLength(e.body),
   }));
+  const bodies = events.map((e) => wellFormed(e.body)).join(SEPARATOR);
+  const attributes = events.map((e) => wellFormed(e.attributes)).join(SEPARATOR);
   const links = events.flatMap((e) =>
     e.links.map((l, position) => ({
       source: wellFormed(e.source),
@@ -332,5 +343,14 @@ function appendPayload(events: readonly NewEvent[], schema: string, lockKey: num
       domain_id: wellFormed(l.domainId),
     })),
   );
-  return [JSON.stringify(rows), JSON.stringify(links), NOTIFY_CHANNEL, schema, APPEND_LOCK_CLASS, lockKey];
+  return [
+    JSON.stringify(rows),
+    bodies,
+    attributes,
+    JSON.stringify(links),
+    NOTIFY_CHANNEL,
+    schema,
+    APPEND_LOCK_CLASS,
+    lockKey,
+  ];
 }
