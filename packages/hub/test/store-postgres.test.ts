@@ -177,6 +177,38 @@ whenPostgres("PostgreSQL store", () => {
       }
     });
 
+    it("refuses a body holding a raw U+0001 (not JSON text; it joins the bodies of an append)", async () => {
+      const store = await open(tempSchema());
+      try {
+        await assert.rejects(store.append([newEvent(), newEvent({ body: '{"a":"x\u0001y"}' })]), (e) => {
+          assert.ok(isStoreError(e, StoreErrorCode.InvalidArgument), String(e));
+          assert.match(e.message, /event 1 .*U\+0001/);
+          return true;
+        });
+        assert.equal((await store.stats()).events, 0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("stores bodies and attributes with every other control character and non-ASCII text exactly", async () => {
+      const store = await open(tempSchema());
+      try {
+        const events = [
+          newEvent({ body: '{\n\t"a": "\\u0001 é 😀"\r\n}', attributes: '{"x":"\\u0002 ü"}' }),
+          newEvent({ body: "{}", attributes: "{}" }),
+        ];
+        const outcomes = await store.append(events);
+        for (const [i, o] of outcomes.entries()) {
+          const got = await store.get(o.sequence);
+          assert.equal(got?.body, events[i]?.body);
+          assert.equal(got?.attributes, events[i]?.attributes);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
     it("rejects use after close with CAIRN_ERR_STORE_CLOSED and reports unhealthy", async () => {
       const store = await open(tempSchema());
       await store.close();
