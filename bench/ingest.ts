@@ -392,6 +392,8 @@ interface Settings {
   readonly warmupS: number;
   readonly pgUrl: string;
   readonly runTag: string;
+  /** Leave each SQLite data directory in place (`INGEST_KEEP_DATA=1`), to inspect the database afterwards. */
+  readonly keepData: boolean;
 }
 
 const percentile = (sorted: Float64Array, p: number): number => sorted[Math.floor(p * (sorted.length - 1))] ?? NaN;
@@ -521,7 +523,7 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
     return result;
   } finally {
     await stopServer(child);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir && !s.keepData) rmSync(dataDir, { recursive: true, force: true });
     if (server === "postgres") await dropSchema("ingest", s.pgUrl, schema);
   }
 }
@@ -604,6 +606,7 @@ async function run(bench: Bench): Promise<void> {
     warmupS: positiveEnv("INGEST_WARMUP_S", 2),
     pgUrl: process.env.CAIRN_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test",
     runTag: randomUUID().replaceAll("-", "").slice(0, 10),
+    keepData: process.env.INGEST_KEEP_DATA === "1",
   };
   const started = performance.now();
   bench.print("## Hub ingest\n");

@@ -21,11 +21,13 @@
  * `ROUTER_RATE` (events/s, default 1000), `ROUTER_DURATION_S` (default 10), `ROUTER_WARMUP_S` (default 2),
  * `ROUTER_FANOUT` (subscription counts, default `1,10,100`), `ROUTER_FANOUT_DELIVERIES` (default 30000),
  * `ROUTER_SLOW_MS` (default 2000), `CAIRN_BENCH_PG`, `CAIRN_BENCH_NATS` (default `nats://127.0.0.1:4222`), `ROUTER_CPU_PROF` (a directory: profile each hub child), `ROUTER_NODE_FLAGS` (Node flags for the hub child instead of those `cairn serve` runs with),
- * `ROUTER_DATA_DIR` (parent of the SQLite data directories, default the OS temp directory).
+ * `ROUTER_DATA_DIR` (parent of the SQLite data directories, default the OS temp directory), `ROUTER_LATENCY_DUMP`
+ * (a path prefix: each latency case writes `<prefix>-<case>.txt`, one line per delivered event: its send time in ms
+ * since the paced run began, and its latency in ms — to see when the slow ones happened).
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -200,6 +202,17 @@ function latencyOf(run: PacedRun, arrivals: readonly [string, number][]): Float6
   return Float64Array.from(out).sort();
 }
 
+// Per delivered event, in send order: ms since `t0` when it was sent, and its latency in ms.
+function latencyDump(run: PacedRun, arrivals: readonly [string, number][], t0: number): string {
+  const rows: [number, number][] = [];
+  for (const [id, at] of arrivals) {
+    const sent = run.sent.get(id);
+    if (sent !== undefined) rows.push([sent - t0, at - sent]);
+  }
+  rows.sort((a, b) => a[0] - b[0]);
+  return `${rows.map(([s, l]) => `${s.toFixed(2)} ${l.toFixed(2)}`).join("\n")}\n`;
+}
+
 function result(label: string, run: PacedRun, lat: Float64Array, hubCpu: number): LatencyResult {
   return {
     label,
@@ -251,6 +264,8 @@ async function latencyCase(engine: Engine, s: Settings, slow: boolean): Promise<
     const { arrivals } = await ask<SinkArrivals>(c.sink, "arrivals");
     const label = `${engine.label}${slow ? `, plus a subscription to a ${s.slowMs / 1000} s sink` : ""}`;
     const r = result(label, run, latencyOf(run, arrivals), cpu);
+    const dump = process.env.ROUTER_LATENCY_DUMP;
+    if (dump) writeFileSync(`${dump}-${name}.txt`, latencyDump(run, arrivals, t0));
     process.stderr.write(
       `  router/${name}: ${r.delivered}/${r.sent} delivered, p50 ${fmtMs(r.p50)}, p99 ${fmtMs(r.p99)}, ` +
         `max ${fmtMs(r.max)}; ingest p99 ${fmtMs(r.ingestP99)}; hub CPU ${fmtCpu(cpu)}\n`,
