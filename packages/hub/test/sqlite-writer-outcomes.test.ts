@@ -45,6 +45,19 @@ async function setUp(count: number) {
   return { writer, db, left, retries, events };
 }
 
+type SetUp = Awaited<ReturnType<typeof setUp>>;
+
+/** Runs `test` on a fresh {@link setUp}, then closes the writer and the connection whatever happened. */
+async function withWriter(count: number, test: (t: SetUp) => Promise<void>): Promise<void> {
+  const t = await setUp(count);
+  try {
+    await test(t);
+  } finally {
+    await t.writer.close();
+    t.db.close();
+  }
+}
+
 const complete = (id: number): DeliveryOutcomeRecord => ({ kind: "complete", id });
 const retry = (id: number): DeliveryOutcomeRecord => ({
   kind: "retry",
@@ -57,21 +70,15 @@ const retry = (id: number): DeliveryOutcomeRecord => ({
 });
 
 describe("SQLite writer: delivery outcomes", () => {
-  it("sends outcomes alone while the writer is idle", async () => {
-    const { writer, db, left } = await setUp(2);
-    try {
+  it("sends outcomes alone while the writer is idle", () =>
+    withWriter(2, async ({ writer, left }) => {
       await writer.outcomes([complete(1)]);
       assert.equal(writer.carriedBatches, 0);
       assert.deepEqual(left(), [2]);
-    } finally {
-      await writer.close();
-      db.close();
-    }
-  });
+    }));
 
-  it("holds outcomes while the writer is busy and records them with its next append", async () => {
-    const { writer, db, left, retries, events } = await setUp(4);
-    try {
+  it("holds outcomes while the writer is busy and records them with its next append", () =>
+    withWriter(4, async ({ writer, left, retries, events }) => {
       const first = writer.append([newEvent()], null); // in flight: what follows is held
       const done = writer.outcomes([complete(1), retry(3)]);
       const more = writer.outcomes([complete(2)]);
@@ -81,15 +88,10 @@ describe("SQLite writer: delivery outcomes", () => {
       assert.deepEqual(left(), [3, 4]);
       assert.deepEqual(retries(), [3]);
       assert.equal(events(), 2);
-    } finally {
-      await writer.close();
-      db.close();
-    }
-  });
+    }));
 
-  it("rolls back carried outcomes that fail, alone: the append carrying them is stored", async () => {
-    const { writer, db, left, events } = await setUp(3);
-    try {
+  it("rolls back carried outcomes that fail, alone: the append carrying them is stored", () =>
+    withWriter(3, async ({ writer, left, events }) => {
       const first = writer.append([newEvent()], null);
       // The first outcome applies, the second cannot be bound: the batch is undone as a whole.
       const bad = { ...retry(2), snippet: {} } as unknown as DeliveryOutcomeRecord;
@@ -104,15 +106,10 @@ describe("SQLite writer: delivery outcomes", () => {
       assert.equal(events(), 2);
       await writer.outcomes([complete(1)]); // and the writer goes on
       assert.deepEqual(left(), [2, 3]);
-    } finally {
-      await writer.close();
-      db.close();
-    }
-  });
+    }));
 
-  it("fails the outcomes an append carried when the append fails", async () => {
-    const { writer, db, left, events } = await setUp(2);
-    try {
+  it("fails the outcomes an append carried when the append fails", () =>
+    withWriter(2, async ({ writer, left, events }) => {
       const first = writer.append([newEvent()], null);
       const lost = writer.outcomes([complete(1)]);
       // A body that is not text cannot be bound: the append fails, and its transaction with the outcomes in it.
@@ -123,11 +120,7 @@ describe("SQLite writer: delivery outcomes", () => {
       await assert.rejects(lost);
       assert.deepEqual(left(), [1, 2]);
       assert.equal(events(), 1);
-    } finally {
-      await writer.close();
-      db.close();
-    }
-  });
+    }));
 
   it("carries held outcomes on its close, so shutting down records them", async () => {
     const { writer, db, left } = await setUp(2);
