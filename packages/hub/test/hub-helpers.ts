@@ -93,6 +93,16 @@ export async function post(
   };
 }
 
+/** The stored text of event `(source, id)`, exactly as the lookup route returns it. */
+export async function rawEvent(t: TestHub, source: string, id: string): Promise<string> {
+  const res = await fetch(
+    `${t.url}/api/v1/events/lookup?source=${encodeURIComponent(source)}&id=${encodeURIComponent(id)}`,
+  );
+  const text = await res.text();
+  // The event member is last in the object: everything after `"event":` minus the closing brace.
+  return text.slice(text.indexOf('"event":') + 8, -1);
+}
+
 /** GETs a JSON route. */
 export async function getJson(
   url: string,

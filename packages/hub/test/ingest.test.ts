@@ -3,7 +3,16 @@ import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { type CDEvent, toHttp, toHttpBatch } from "@cairn/cdevents";
 import { openSqliteStore } from "../src/store/sqlite.ts";
-import { buildFinished, GatedStore, getJson, post, startTestHub, type TestHub, tempDir } from "./hub-helpers.ts";
+import {
+  buildFinished,
+  GatedStore,
+  getJson,
+  post,
+  rawEvent,
+  startTestHub,
+  type TestHub,
+  tempDir,
+} from "./hub-helpers.ts";
 
 type Entry = { index: number; status: string; sequence?: number; issues?: { path: string; code: string }[] };
 const entries = (json: Record<string, unknown>) => json.entries as Entry[];
@@ -21,15 +30,6 @@ async function stored(t: TestHub, source: string, id: string): Promise<Record<st
     `/api/v1/events/lookup?source=${encodeURIComponent(source)}&id=${encodeURIComponent(id)}`,
   );
   return r.status === 200 ? r.json : null;
-}
-
-async function rawEvent(t: TestHub, source: string, id: string): Promise<string> {
-  const res = await fetch(
-    `${t.url}/api/v1/events/lookup?source=${encodeURIComponent(source)}&id=${encodeURIComponent(id)}`,
-  );
-  const text = await res.text();
-  // The event member is last in the object: everything after `"event":` minus the closing brace.
-  return text.slice(text.indexOf('"event":') + 8, -1);
 }
 
 const metricsText = async (t: TestHub) => (await fetch(`${t.url}/metrics`)).text();

@@ -21,6 +21,12 @@ export class MessageText {
     this.body = body;
   }
 
+  /** The spans of the body's entries when it is a JSON array (with each entry's `data` member), else null. */
+  entrySpans(): ElementSpan[] | null {
+    if (this.#entries === undefined) this.#entries = elementSpans(this.body, "data");
+    return this.#entries;
+  }
+
   /** The CDEvent of an entry exactly as it was sent. */
   verbatim(entry: HttpEntry, cdevent: Obj): string {
     switch (entry.mode) {
@@ -31,8 +37,7 @@ export class MessageText {
         return this.#fromEnvelope(0, cdevent, memberSpan(this.body, 0, "data"));
       case "batch": {
         // One walk of the text finds every entry and its `data` member.
-        this.#entries ??= elementSpans(this.body, "data");
-        const span = this.#entries?.[entry.index];
+        const span = this.entrySpans()?.[entry.index];
         return span ? this.#fromEnvelope(span.start, cdevent, span.member) : JSON.stringify(cdevent);
       }
       default:

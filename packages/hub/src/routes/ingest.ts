@@ -9,6 +9,7 @@ import type { HttpEntry } from "@cairn/cdevents";
 import type { HubContext } from "../context.ts";
 import { bodyBytes, readBody, tooLarge } from "../http/body.ts";
 import { type ErrorIssue, HttpError, sendJson } from "../http/respond.ts";
+import { decodeInSlices } from "../ingest/batch-slices.ts";
 import { QueueFullError } from "../ingest/commit-queue.ts";
 import { attributesText, MessageText, nulCharacterIssue, toNewEvent } from "../ingest/record.ts";
 import { isStoreError, StoreErrorCode } from "../store/errors.ts";
@@ -60,7 +61,7 @@ async function readDecodeAndCommit(
 ): Promise<Decoded & { outcomes: AppendOutcome[] }> {
   const { bytes, receivedAtMs } = await readInTurn(ctx, req, size);
   try {
-    const decoded = decode(ctx, req, bytes, receivedAtMs, partial);
+    const decoded = await decode(ctx, req, bytes, receivedAtMs, partial);
     const outcomes = await commit(
       ctx,
       decoded.records.filter((r): r is NewEvent => r !== null),
@@ -102,27 +103,24 @@ function saturated(ctx: HubContext): boolean {
 }
 
 /** Decodes and validates a request body into records; throws the 4xx answers. */
-function decode(ctx: HubContext, req: IncomingMessage, bytes: Buffer, receivedAtMs: number, partial: boolean): Decoded {
+async function decode(
+  ctx: HubContext,
+  req: IncomingMessage,
+  bytes: Buffer,
+  receivedAtMs: number,
+  partial: boolean,
+): Promise<Decoded> {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     throw new HttpError(400, "invalid_encoding", "the body is not valid UTF-8");
   }
-  const parsed = ctx.cdevents.parseHttp({ headers: req.headers, body: text });
-  if (parsed.unsupportedMediaType) {
-    ctx.metrics.ingestRequest("unsupported_media_type");
-    throw new HttpError(415, "unsupported_media_type", parsed.issues[0]?.message ?? "unsupported content type", {
-      issues: parsed.issues,
-    });
-  }
   const { limits } = ctx.config;
-  if (parsed.entries.length > limits.maxBatchEvents)
-    throw tooLarge(limits.maxBatchEvents, `a batch of ${parsed.entries.length} events`);
   const message = new MessageText(text);
   const records: (NewEvent | null)[] = [];
   const invalid: EntryStatus[] = [];
-  for (const entry of parsed.entries) {
+  const take = (entry: HttpEntry): void => {
     let record = recordOf(entry, message, receivedAtMs);
     const nul = record && nulCharacterIssue(record);
     if (nul) {
@@ -135,13 +133,34 @@ function decode(ctx: HubContext, req: IncomingMessage, bytes: Buffer, receivedAt
       throw tooLarge(limits.maxEventBytes, `event ${entry.index} (${record.source} ${record.id})`);
     }
     records.push(record);
-  }
+  };
+  const sliced = await decodeInSlices(ctx.cdevents, req.headers, message, take);
+  if (sliced === null) {
+    records.length = 0;
+    invalid.length = 0;
+    decodeWhole(ctx, req, message, take);
+  } else if (sliced > limits.maxBatchEvents) throw tooLarge(limits.maxBatchEvents, `a batch of ${sliced} events`);
   ctx.metrics.ingestEvents("invalid", invalid.length);
   if (invalid.length > 0 && (!partial || invalid.length === records.length)) {
     ctx.metrics.ingestRequest("invalid");
     throw rejectedEntries(invalid, records.length);
   }
   return { records, invalid };
+}
+
+// The body decoded at once by the SDK (see `batch-slices.ts` for when it is not): 415 for a content type CDEvents do
+// not travel in, 413 past the batch limit, else every entry to `take`.
+function decodeWhole(ctx: HubContext, req: IncomingMessage, message: MessageText, take: (e: HttpEntry) => void): void {
+  const parsed = ctx.cdevents.parseHttp({ headers: req.headers, body: message.body });
+  if (parsed.unsupportedMediaType) {
+    ctx.metrics.ingestRequest("unsupported_media_type");
+    throw new HttpError(415, "unsupported_media_type", parsed.issues[0]?.message ?? "unsupported content type", {
+      issues: parsed.issues,
+    });
+  }
+  const max = ctx.config.limits.maxBatchEvents;
+  if (parsed.entries.length > max) throw tooLarge(max, `a batch of ${parsed.entries.length} events`);
+  for (const entry of parsed.entries) take(entry);
 }
 
 function recordOf(entry: HttpEntry, message: MessageText, receivedAtMs: number): NewEvent | null {
