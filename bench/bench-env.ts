@@ -22,13 +22,19 @@ export function listEnv<T extends string>(name: string, all: readonly T[]): T[] 
 
 const CLI_BIN = new URL("../packages/cli/src/bin.ts", import.meta.url);
 
+/** The Node flag that makes `@cairn/*` packages resolve to their compiled `dist/` (see `scripts/build.ts`). */
+export const COMPILED = "--conditions=cairn-compiled";
+
 /**
  * The Node flags `cairn serve` runs with: those of the CLI's `#!/usr/bin/env -S node …` line, so a hub child of the
- * benches runs as the real command does. `override` (an environment variable's value) replaces them when set.
+ * benches runs as the real command does. `override` (an environment variable's value) replaces the V8 flags among
+ * them when set; {@link COMPILED} always stays.
  */
 export function serveNodeFlags(override: string | undefined): string[] {
-  const raw = override ?? (readFileSync(CLI_BIN, "utf8").split("\n", 1)[0] ?? "").replace(/^#!.*?\bnode\b/, "");
-  return raw.split(" ").filter((f) => f !== "");
+  const line = (readFileSync(CLI_BIN, "utf8").split("\n", 1)[0] ?? "").replace(/^#!.*?\bnode\b/, "");
+  const flags = line.split(" ").filter((f) => f !== "");
+  const v8 = override === undefined ? flags.filter((f) => f !== COMPILED) : override.split(" ");
+  return [COMPILED, ...v8.filter((f) => f !== "")];
 }
 
 /** A positive number from the environment, or `fallback`. */

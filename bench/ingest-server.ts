@@ -16,7 +16,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { formatConfigIssues, loadConfig, startHub } from "../packages/hub/src/index.ts";
+import { formatConfigIssues, loadConfig, startHub } from "@cairn/hub";
 
 /** What the child sends the bench once listening. */
 export interface ServerReady {

@@ -26,7 +26,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { toHttp, toHttpBatch } from "../packages/cdevents/src/index.ts";
-import { dropSchema, IdSource, listEnv, pgReachable, positiveEnv, serveNodeFlags } from "./bench-env.ts";
+import { COMPILED, dropSchema, IdSource, listEnv, pgReachable, positiveEnv, serveNodeFlags } from "./bench-env.ts";
 import { BenchSetupError } from "./corpus.ts";
 import { type Bench, fmtRate, fmtRatio, type Suite } from "./harness.ts";
 import type { ServerMemory, ServerReady } from "./ingest-server.ts";
@@ -65,7 +65,8 @@ const SERVER_LABEL: Readonly<Record<ServerKind, string>> = {
   postgres: "hub, PostgreSQL",
 };
 
-const SERVER_SCRIPT = fileURLToPath(new URL("./ingest-server.ts", import.meta.url));
+// Compiled (`npm run bench` builds it first), so the hub child runs as `cairn serve` does: see `scripts/build.ts`.
+const SERVER_SCRIPT = fileURLToPath(new URL("./dist/ingest-server.js", import.meta.url));
 const INGEST_PATH = "/api/v1/events";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ interface ServerChild {
 
 async function startServer(kind: ServerKind, args: readonly string[], profileName: string): Promise<ServerChild> {
   const profDir = process.env.INGEST_CPU_PROF;
-  const nodeFlags = kind === "bare" ? [] : serveNodeFlags(process.env.INGEST_NODE_FLAGS);
+  const nodeFlags = kind === "bare" ? [COMPILED] : serveNodeFlags(process.env.INGEST_NODE_FLAGS);
   if (profDir) {
     mkdirSync(profDir, { recursive: true });
     nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${profileName}.cpuprofile`);

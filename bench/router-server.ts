@@ -10,7 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { formatConfigIssues, loadConfig, startHub } from "../packages/hub/src/index.ts";
+import { formatConfigIssues, loadConfig, startHub } from "@cairn/hub";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -55,7 +55,8 @@ export const ROUTER_TARGETS = {
   p99Ms: 20,
 } as const;
 
-const SERVER = fileURLToPath(new URL("./router-server.ts", import.meta.url));
+// Compiled (`npm run bench` builds it first), so the hub child runs as `cairn serve` does: see `scripts/build.ts`.
+const SERVER = fileURLToPath(new URL("./dist/router-server.js", import.meta.url));
 const SINK = fileURLToPath(new URL("./router-sink.ts", import.meta.url));
 const INGEST = "/api/v1/events";
 

@@ -1,4 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=50 --v8-pool-size=0
+#!/usr/bin/env -S node --conditions=cairn-compiled --max-semi-space-size=8 --heap-growing-percent=50 --v8-pool-size=0
+// `cairn` runs compiled: this file's `dist/bin.js` (built by `npm install`), whose `--conditions=cairn-compiled`
+// makes every `@cairn/*` package resolve to its `dist/` too. Node strips TypeScript types with a WebAssembly
+// compiler that stays loaded: about 15 MiB in each thread that loads a `.ts` file, 30 MiB for the hub's two.
 // The V8 flags above keep `cairn serve` lean under load: by default V8 lets the young generation grow to 128 MiB and
 // the old one to several times its live data on a large machine, which more than doubles the hub's resident set
 // (docs/benchmarks.md). `--v8-pool-size=0` sizes V8's background threads (GC helpers, compilers) to the machine

@@ -11,6 +11,13 @@ import { packEvents } from "./sqlite-pack.ts";
 import type { CarriedOutcomes, WriterData, WriterReply, WriterRequest } from "./sqlite-writer.ts";
 import type { DeliveryOutcomeRecord, InlineDelivery, NewEvent } from "./types.ts";
 
+// The writer's module beside this one: `.ts` when the hub runs from its sources, `.js` when it runs compiled
+// (`dist/`, as `cairn serve` does), so the writer thread runs the same build as the main thread.
+const WRITER_MODULE = new URL(
+  `./sqlite-writer${import.meta.url.slice(import.meta.url.lastIndexOf("."))}`,
+  import.meta.url,
+);
+
 type Pending = { resolve: (reply: WriterReply & { ok: true }) => void; reject: (e: unknown) => void };
 
 // Distributes a request without its id (each `WriterRequest` variant keeps its own fields).
@@ -80,7 +87,7 @@ export class SqliteWriter {
 
   /** Starts a writer on `path` (already migrated) and waits until its connection is open. */
   static async start(data: WriterData): Promise<SqliteWriter> {
-    const worker = new Worker(new URL("./sqlite-writer.ts", import.meta.url), { workerData: data });
+    const worker = new Worker(WRITER_MODULE, { workerData: data });
     let writer: SqliteWriter | undefined;
     await new Promise<void>((resolve, reject) => {
       writer = new SqliteWriter(worker, { resolve: () => resolve(), reject });
