@@ -20,7 +20,7 @@ export function listEnv<T extends string>(name: string, all: readonly T[]): T[] 
   return all.filter((x) => picked.includes(x));
 }
 
-const CLI_BIN = new URL("../packages/cli/src/bin.ts", import.meta.url);
+const CLI_BIN = new URL("../packages/cli/bin/cairn.js", import.meta.url);
 
 /** The Node flag that makes `@cairn/*` packages resolve to their compiled `dist/` (see `scripts/build.ts`). */
 export const COMPILED = "--conditions=cairn-compiled";

@@ -8,11 +8,10 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { chmodSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const PROJECTS = ["packages/cdevents", "packages/cesql", "packages/router", "packages/hub", "packages/cli", "bench"];
-const BIN = "packages/cli/dist/bin.js";
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 function compile(project: string): Promise<void> {
@@ -31,5 +30,3 @@ const results = await Promise.allSettled(PROJECTS.map(compile));
 const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
 for (const f of failed) console.error(f.reason instanceof Error ? f.reason.message : String(f.reason));
 if (failed.length > 0) process.exit(1);
-// npm makes a package's bin executable when it links it, which happens before this build writes the file.
-chmodSync(BIN, 0o755);
