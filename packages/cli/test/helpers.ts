@@ -4,7 +4,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +12,14 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const NODE = join(ROOT, "node_modules/.bin/node");
 const BIN = join(ROOT, "packages/cli/src/bin.ts");
+// The command as users run it: its `#!` line runs the compiled `dist/`, which `npm install` and `npm test` build.
+const COMMAND = join(ROOT, "packages/cli/bin/cairn.js");
+
+/**
+ * Which `cairn` a test runs: `source` (default) is `src/bin.ts` under the repository's Node; `command` is the
+ * `cairn` command itself, as npm links it (`bin/cairn.js`, compiled code), with the repository's Node first on PATH.
+ */
+export type Build = "source" | "command";
 
 /** The official CDEvents spec files, beside the repository. */
 export const SPEC = fileURLToPath(new URL("../../../../shared/cdevents-spec/", import.meta.url));
@@ -30,14 +38,22 @@ export type Env = Readonly<Record<string, string>>;
  * Starts `cairn args…` in the repository root. `CAIRN_*` variables of the test's own environment are not passed
  * on (a developer's `CAIRN_HUB` or `CAIRN_TOKEN` must not change the outcome); `env` adds variables.
  */
-export function start(args: readonly string[], env: Env = {}): ChildProcessWithoutNullStreams {
+export function start(args: readonly string[], env: Env = {}, build: Build = "source"): ChildProcessWithoutNullStreams {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CAIRN_")));
-  return spawn(NODE, [BIN, ...args], { cwd: ROOT, env: { ...inherited, NO_COLOR: "1", ...env } });
+  const base = { ...inherited, NO_COLOR: "1", ...env };
+  if (build === "command")
+    return spawn(COMMAND, args, { cwd: ROOT, env: { ...base, PATH: `${dirname(NODE)}:${process.env.PATH ?? ""}` } });
+  return spawn(NODE, [BIN, ...args], { cwd: ROOT, env: base });
 }
 
 /** Runs `cairn args…` to completion, optionally feeding stdin. */
-export async function cairn(args: readonly string[], stdin?: string, env: Env = {}): Promise<Run> {
-  const child = start(args, env);
+export async function cairn(
+  args: readonly string[],
+  stdin?: string,
+  env: Env = {},
+  build: Build = "source",
+): Promise<Run> {
+  const child = start(args, env, build);
   child.stdin.end(stdin ?? "");
   return finished(child);
 }

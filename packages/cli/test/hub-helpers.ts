@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Cleanup, cairn, type Env, type Run, start, type Watched, watch } from "./helpers.ts";
+import { type Build, type Cleanup, cairn, type Env, type Run, start, type Watched, watch } from "./helpers.ts";
 
 /** A running `cairn serve`. */
 export interface Served extends Watched {
@@ -24,8 +24,13 @@ export interface Served extends Watched {
 export const LISTENING = /^cairn hub listening on (http:\/\/\S+) \(([^)]+)\)$/m;
 
 /** Starts `cairn serve --port 0 …args` (unless args set a port) and resolves once it listens. */
-export async function serveHub(t: Cleanup, args: readonly string[], env: Env = {}): Promise<Served> {
-  const child = start(["serve", ...(args.includes("--port") ? [] : ["--port", "0"]), ...args], env);
+export async function serveHub(
+  t: Cleanup,
+  args: readonly string[],
+  env: Env = {},
+  build: Build = "source",
+): Promise<Served> {
+  const child = start(["serve", ...(args.includes("--port") ? [] : ["--port", "0"]), ...args], env, build);
   t.after(() => child.kill("SIGKILL"));
   const watched = watch(child);
   const [, url = "", store = ""] = await watched.waitFor("stderr", LISTENING);
