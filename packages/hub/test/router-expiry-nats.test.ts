@@ -87,7 +87,9 @@ describe("expiry", () => {
     const id = await subscribe(t.url, {
       sink: sink.url("/failing"),
       source: "/expiry/age",
-      delivery: { maxAge: 1000, retry: 50, backoffDelay: 300, backoffMax: 300, jitter: 0 },
+      // maxAge counts from ingest: 3 s leaves the first attempt time to start on a machine busy with the other
+      // test files (with 1 s it once expired before attempt 1 there, and the last outcome was "none").
+      delivery: { maxAge: 3000, retry: 50, backoffDelay: 800, backoffMax: 800, jitter: 0 },
     });
     await send(t.url, [buildFinished({ source: "/expiry/age" })]);
     const dead = await firstDeadLetter(id);
@@ -95,7 +97,7 @@ describe("expiry", () => {
     assert.equal(dead.lastOutcome, "status");
     assert.equal(dead.lastStatus, 503);
     const attempts = sink.at("/failing").length;
-    // Attempts at about 0, 300, 600 and 900 ms fit in one second; the retry at 1200 ms would not.
+    // Attempts at about 0, 800, 1600 and 2400 ms fit in three seconds; the retry at 3200 ms would not.
     assert.ok(attempts >= 2 && attempts <= 4, `attempts: ${attempts}`);
     assert.equal(dead.attempts, attempts);
   });
