@@ -5,12 +5,16 @@
  *
  * Each case runs a fresh server child (`bench/ingest-server.ts`: a fresh database, a fresh PostgreSQL schema that
  * is dropped afterwards) and drives it with autocannon from this process: a short warm-up, then the timed run.
+ * Cases run in rounds, and within a round mode by mode with the servers side by side (bare, SQLite, PostgreSQL), so
+ * that a ratio to the bare server compares runs a few seconds apart: the speed of a shared virtual machine drifts
+ * by tens of percent within minutes. Verdicts take the median over rounds (of each round's ratio, for ratios).
  * Every event carries an id never sent before (a random UUID prefix per case plus a counter), so no answer is a
  * duplicate; every answer must be 202, anything else is counted and printed. Afterwards the hub's own count of
  * stored events must lie between the events acknowledged and the events sent. The server child's RSS
  * (`/proc/<pid>/status` VmRSS) and CPU time are sampled every 100 ms under load.
  *
  * Environment: `INGEST_DURATION_S` (timed seconds per case, default 10), `INGEST_WARMUP_S` (default 2),
+ * `INGEST_ROUNDS` (default 3),
  * `INGEST_SERVERS` (default `bare,sqlite,postgres`), `INGEST_MODES` (default `single,batch100,batch1000`),
  * `CAIRN_BENCH_PG` (default `postgres://postgres@127.0.0.1:5432/test`), `INGEST_CPU_PROF` (a directory: profile
  * each server child with `--cpu-prof`), `INGEST_NODE_FLAGS` (Node flags for a hub child instead of those
@@ -363,6 +367,8 @@ function load(url: string, mode: Mode, factory: MessageFactory, ids: IdSource, s
 
 /** The outcome of one server × mode case. */
 interface CaseResult {
+  /** 1-based round of the run. */
+  readonly round: number;
   readonly server: ServerKind;
   readonly mode: Mode;
   readonly requestsPerSecond: number;
@@ -389,6 +395,7 @@ interface CaseResult {
 }
 
 interface Settings {
+  readonly rounds: number;
   readonly durationS: number;
   readonly warmupS: number;
   readonly pgUrl: string;
@@ -446,11 +453,11 @@ async function drained(url: string): Promise<{ events: number; queued: number }>
   }
 }
 
-async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<CaseResult> {
+async function runCase(server: ServerKind, mode: Mode, round: number, s: Settings): Promise<CaseResult> {
   const factory = messageFactory(mode);
   const ids = new IdSource();
-  const caseName = `${server}-${mode.name}`;
-  const schema = `cairn_bench_${s.runTag}_${mode.name}`;
+  const caseName = `${server}-${mode.name}${s.rounds > 1 ? `-${round}` : ""}`;
+  const schema = `cairn_bench_${s.runTag}_${mode.name}_${round}`;
   let dataDir: string | null = null;
   const args: string[] = [];
   if (server !== "bare") {
@@ -497,6 +504,7 @@ async function runCase(server: ServerKind, mode: Mode, s: Settings): Promise<Cas
     }
     if (run.sampleRejection !== null) process.stderr.write(`  ingest/${caseName}: e.g. ${run.sampleRejection}\n`);
     const result: CaseResult = {
+      round,
       server,
       mode,
       requestsPerSecond: accepted / run.seconds,
@@ -541,12 +549,12 @@ const fmtUs = (us: number): string => (us >= 10_000 ? `${(us / 1000).toFixed(1)}
 
 function resultsTable(results: readonly CaseResult[]): string {
   const lines = [
-    "| Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | at peak: V8 heap (used), external | server CPU | server CPU / request | load gen CPU | commits/s × events, time in commit | acked ≤ stored ≤ sent | load avg (1 min) |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| Round | Server | Mode | conns | requests/s | events/s | p50 | p99 | max | not 202 | max RSS | at peak: V8 heap (used), external | server CPU | server CPU / request | load gen CPU | commits/s × events, time in commit | acked ≤ stored ≤ sent | load avg (1 min) |",
+    "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const r of results)
     lines.push(
-      `| ${SERVER_LABEL[r.server]} | ${r.mode.label} | ${r.mode.connections} | ${fmtRate(r.requestsPerSecond)} | ` +
+      `| ${r.round} | ${SERVER_LABEL[r.server]} | ${r.mode.label} | ${r.mode.connections} | ${fmtRate(r.requestsPerSecond)} | ` +
         `${fmtRate(r.eventsPerSecond)} | ${fmtMs(r.p50Ms)} | ${fmtMs(r.p99Ms)} | ${fmtMs(r.maxMs)} | ${r.rejected} | ` +
         `${fmtMiB(r.maxRssBytes)} | ${fmtPeak(r.peakMemory)} | ${fmtCpu(r.serverCpu)} | ${fmtUs(r.serverCpuPerRequestUs)} | ` +
         `${fmtCpu(r.generatorCpu)} | ${r.commits} | ${r.check} | ${r.load} |`,
@@ -554,38 +562,60 @@ function resultsTable(results: readonly CaseResult[]): string {
   return lines.join("\n");
 }
 
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+}
+
+const list = (xs: readonly number[], f: (x: number) => string): string => xs.map(f).join(", ");
+
 function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKind>): string[] {
-  const find = (server: ServerKind, mode: ModeName) => results.find((r) => r.server === server && r.mode.name === mode);
+  const find = (server: ServerKind, mode: ModeName) =>
+    results.filter((r) => r.server === server && r.mode.name === mode);
   const verdict = (pass: boolean) => (pass ? "**PASS**" : "**FAIL**");
   const lines: string[] = [];
   const bare = find("bare", "single");
   for (const store of ["sqlite", "postgres"] as const) {
-    const hub = find(store, "single");
-    if (!bare || !hub) continue;
-    const ratio = hub.requestsPerSecond / bare.requestsPerSecond;
+    // Each round's hub run against the same round's bare run, a few seconds apart.
+    const pairs = find(store, "single").flatMap((hub) => {
+      const b = bare.find((x) => x.round === hub.round);
+      return b ? [{ hub: hub.requestsPerSecond, bare: b.requestsPerSecond }] : [];
+    });
+    if (pairs.length === 0) continue;
+    const ratios = pairs.map((x) => x.hub / x.bare);
+    const ratio = median(ratios);
     lines.push(
       `- ${verdict(ratio >= INGEST_TARGETS.singleVsBare)} single-event durable ingest, ${SERVER_LABEL[store]}: ` +
-        `${fmtRate(hub.requestsPerSecond)} ÷ ${fmtRate(bare.requestsPerSecond)} requests/s of the bare server = ` +
-        `${fmtRatio(ratio)} (target ≥ ${fmtRatio(INGEST_TARGETS.singleVsBare)})`,
+        `${fmtRatio(ratio)} of the bare server's requests/s, median of ${pairs.length} (target ≥ ` +
+        `${fmtRatio(INGEST_TARGETS.singleVsBare)}; by round: ` +
+        `${pairs.map((x, i) => `${fmtRate(x.hub)} ÷ ${fmtRate(x.bare)} = ${fmtRatio(ratios[i] ?? NaN)}`).join("; ")})`,
     );
   }
   for (const mode of ["batch100", "batch1000"] as const) {
-    const r = find("sqlite", mode);
-    if (!r) continue;
-    const ratio = r.eventsPerSecond / INGEST_TARGETS.batchEventsPerSecond;
+    const rs = find("sqlite", mode);
+    if (rs.length === 0) continue;
+    const rates = rs.map((r) => r.eventsPerSecond);
+    const ratio = median(rates) / INGEST_TARGETS.batchEventsPerSecond;
     lines.push(
-      `- ${verdict(ratio >= 1)} batch ingest on SQLite, ${r.mode.label}: ${fmtRate(r.eventsPerSecond)} events/s = ` +
-        `${fmtRatio(ratio)} the target of ${fmtRate(INGEST_TARGETS.batchEventsPerSecond)}`,
+      `- ${verdict(ratio >= 1)} batch ingest on SQLite, ${rs[0]?.mode.label}: ${fmtRate(median(rates))} events/s, ` +
+        `median of ${rs.length} = ${fmtRatio(ratio)} the target of ${fmtRate(INGEST_TARGETS.batchEventsPerSecond)} ` +
+        `(by round: ${list(rates, fmtRate)})`,
     );
   }
   for (const store of ["sqlite", "postgres"] as const) {
     const rs = results.filter((r) => r.server === store);
     if (rs.length === 0) continue;
     const max = Math.max(...rs.map((r) => r.maxRssBytes));
+    const byMode = MODES.flatMap((m) => {
+      const of = rs.filter((r) => r.mode.name === m.name);
+      return of.length === 0 ? [] : [`${m.name} ${fmtMiB(Math.max(...of.map((r) => r.maxRssBytes)))}`];
+    });
     lines.push(
       `- ${verdict(max <= INGEST_TARGETS.maxRssBytes)} RSS under sustained load, ${SERVER_LABEL[store]}: max ` +
-        `${fmtMiB(max)} = ${fmtRatio(max / INGEST_TARGETS.maxRssBytes)} the target of ≤ ` +
-        `${fmtMiB(INGEST_TARGETS.maxRssBytes)} (${rs.map((r) => `${r.mode.name} ${fmtMiB(r.maxRssBytes)}`).join(", ")})`,
+        `${fmtMiB(max)} over every round = ${fmtRatio(max / INGEST_TARGETS.maxRssBytes)} the target of ≤ ` +
+        `${fmtMiB(INGEST_TARGETS.maxRssBytes)} (${byMode.join(", ")})`,
     );
   }
   const bad = results.filter((r) => !r.ok);
@@ -598,11 +628,18 @@ function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKin
   return lines;
 }
 
+function wholeEnv(name: string, fallback: number): number {
+  const v = positiveEnv(name, fallback);
+  if (!Number.isInteger(v)) throw new BenchSetupError(`${name} must be a whole number`);
+  return v;
+}
+
 async function run(bench: Bench): Promise<void> {
   const servers = listEnv<ServerKind>("INGEST_SERVERS", ["bare", "sqlite", "postgres"]);
   const modeNames = listEnv<ModeName>("INGEST_MODES", ["single", "batch100", "batch1000"]);
   const modes = MODES.filter((m) => modeNames.includes(m.name));
   const settings: Settings = {
+    rounds: wholeEnv("INGEST_ROUNDS", 3),
     durationS: positiveEnv("INGEST_DURATION_S", 10),
     warmupS: positiveEnv("INGEST_WARMUP_S", 2),
     pgUrl: process.env.CAIRN_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test",
@@ -613,7 +650,8 @@ async function run(bench: Bench): Promise<void> {
   bench.print("## Hub ingest\n");
   bench.print(
     `\`POST ${INGEST_PATH}\`, one fresh server child per case, driven by autocannon from the bench process: ` +
-      `${settings.warmupS} s warm-up, then ${settings.durationS} s timed. Every event has a new id; ` +
+      `${settings.warmupS} s warm-up, then ${settings.durationS} s timed; ${settings.rounds} round(s), each mode by ` +
+      "mode with the servers side by side, verdicts on the median over rounds. Every event has a new id; " +
       "the hub answers 202 only once the events are committed (group commit, SQLite `synchronous=FULL`). " +
       "Latencies are per request. Server CPU and load generator CPU are shares of one core (the machine has " +
       "2); RSS is the server child's VmRSS, sampled every 100 ms.\n",
@@ -627,20 +665,19 @@ async function run(bench: Bench): Promise<void> {
     }
   }
   const results: CaseResult[] = [];
-  for (const server of servers) {
-    if (skipped.has(server)) continue;
-    for (const mode of modes) {
-      try {
-        results.push(await runCase(server, mode, settings));
-      } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        if (server !== "postgres") throw e;
-        skipped.add("postgres");
-        bench.print(`> PostgreSQL skipped: the hub could not run on it (${why.split("\n")[0]}).\n`);
-        break;
+  for (let round = 1; round <= settings.rounds; round++)
+    for (const mode of modes)
+      for (const server of servers) {
+        if (skipped.has(server)) continue;
+        try {
+          results.push(await runCase(server, mode, round, settings));
+        } catch (e) {
+          const why = e instanceof Error ? e.message : String(e);
+          if (server !== "postgres") throw e;
+          skipped.add("postgres");
+          bench.print(`> PostgreSQL skipped: the hub could not run on it (${why.split("\n")[0]}).\n`);
+        }
       }
-    }
-  }
   bench.print(resultsTable(results));
   bench.print();
   bench.print("### Targets\n");
