@@ -123,6 +123,38 @@ whenPostgres("PostgreSQL store", () => {
       ]);
     });
 
+    it("deletes a pruned event's links with it (links have no foreign key to cascade from)", async () => {
+      const schema = tempSchema();
+      const store = await open(schema);
+      try {
+        const link = (contextId: string) => ({ linkType: "PATH", linkKind: null, contextId, domainId: null });
+        await store.append([
+          newEvent({ receivedAtMs: 1000, links: [link("a"), link("b")] }),
+          newEvent({ receivedAtMs: 2000, links: [link("c")] }),
+          newEvent({ receivedAtMs: 3000, links: [link("d"), link("e")] }),
+        ]);
+        assert.equal(await store.prune({ receivedBefore: 2500 }), 2);
+        const left = await withClient((c) =>
+          c.query(`SELECT context_id FROM "${schema}".event_links ORDER BY seq, position`),
+        );
+        assert.deepEqual(
+          left.rows.map((r) => r.context_id),
+          ["d", "e"],
+        );
+        assert.equal(await store.prune({ maxBytes: 0 }), 1);
+        const none = await withClient((c) => c.query(`SELECT count(*)::int AS n FROM "${schema}".event_links`));
+        assert.equal(none.rows[0]?.n, 0);
+        const keys = await withClient((c) =>
+          c.query("SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'", [
+            `"${schema}".event_links`,
+          ]),
+        );
+        assert.deepEqual(keys.rows, [], "migration 4 dropped the foreign key");
+      } finally {
+        await store.close();
+      }
+    });
+
     it("keeps its tables in its schema even when the URL sets another search_path", async () => {
       const schema = tempSchema();
       const url = `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent("-c search_path=public")}`;

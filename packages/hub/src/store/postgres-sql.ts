@@ -20,10 +20,12 @@ export const APPEND_LOCK_CLASS = 0x43414952; // "CAIR"
  */
 export const APPEND_CALL = "SELECT seq, source, event_id, duplicate FROM cairn_append($1, $2, $3, $4, $5, $6, $7, $8)";
 
-// Deletes the rows of `doomed` (a CTE the caller defines) and takes them off the counters, in one statement.
+// Deletes the rows of `doomed` (a CTE the caller defines) with their links and takes them off the counters, in one
+// statement (links have no foreign key to cascade from: see migration 4).
 const deleteDoomed = (doomed: string): string => `
 WITH ${doomed},
 gone AS (DELETE FROM events e USING doomed d WHERE e.seq = d.seq RETURNING e.body_bytes),
+unlinked AS (DELETE FROM event_links l USING doomed d WHERE l.seq = d.seq),
 counted AS (
   UPDATE counters SET events = counters.events - n.c, body_bytes = counters.body_bytes - n.b
   FROM (SELECT count(*) AS c, COALESCE(sum(body_bytes), 0) AS b FROM gone) n

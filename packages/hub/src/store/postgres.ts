@@ -133,13 +133,14 @@ class PostgresStore implements EventStore {
     if (events.length === 0) return [];
     rejectUnstorable(events);
     // The first occurrence of a key in the batch is the one stored; later ones are duplicates of it.
-    const keys = new Set<string>();
-    const unique = events.filter((e) => {
-      const key = keyOf(e.source, e.id);
-      if (keys.has(key)) return false;
-      keys.add(key);
-      return true;
-    });
+    const keys = events.map((e) => keyOf(e.source, e.id));
+    const seen = new Set<string>();
+    const unique: NewEvent[] = [];
+    for (const [i, key] of keys.entries()) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      unique.push(events[i] as NewEvent);
+    }
     let rows: Row[];
     try {
       rows = await this.#appendLocked(unique);
@@ -156,9 +157,8 @@ class PostgresStore implements EventStore {
       found.set(key, { sequence: seq, duplicate: r.duplicate === true });
       if (r.duplicate !== true && seq > last) last = seq;
     }
-    const seen = new Set<string>();
-    const outcomes = events.map((e) => {
-      const key = keyOf(e.source, e.id);
+    seen.clear();
+    const outcomes = keys.map((key) => {
       const outcome = found.get(key);
       if (!outcome) throw new StoreError(StoreErrorCode.Failed, `append lost track of ${key}`);
       const repeated = seen.has(key);
@@ -174,9 +174,10 @@ class PostgresStore implements EventStore {
   // reader never sees it). `cairn_append` takes one advisory lock before inserting, held until its statement's
   // implicit transaction commits, which makes appends one at a time across every connection and replica, so
   // sequences become visible in increasing order.
+  // A named statement: each pooled connection parses and plans the call once, not on every append.
   async #appendLocked(events: readonly NewEvent[]): Promise<Row[]> {
-    const payload = appendPayload(events, this.#schema, this.#lockKey);
-    const result = await this.#pool.query(APPEND_CALL, payload);
+    const values = appendPayload(events, this.#schema, this.#lockKey);
+    const result = await this.#pool.query({ name: "cairn_append", text: APPEND_CALL, values });
     return result.rows as Row[];
   }
 
@@ -304,8 +305,12 @@ function rejectUnstorable(events: readonly NewEvent[]): void {
   }
 }
 
+// `for … in` rather than `Object.entries`: no array per field per event on the append path.
 const nulColumn = (record: object): string | null => {
-  for (const [key, v] of Object.entries(record)) if (typeof v === "string" && v.includes("\u0000")) return key;
+  for (const key in record) {
+    const v = (record as Record<string, unknown>)[key];
+    if (typeof v === "string" && v.includes("\u0000")) return key;
+  }
   return null;
 };
 
