@@ -195,6 +195,36 @@ whenPostgres("PostgreSQL store", () => {
       });
     });
 
+    it("notifies at most once per interval under a burst of appends, and always the last sequence", async () => {
+      const schema = tempSchema();
+      const store = await open(schema);
+      const heard: number[] = [];
+      await withClient(async (listener) => {
+        listener.on("notification", (n) => {
+          const [s, seq] = (n.payload ?? "").split(":");
+          if (s === schema) heard.push(Number(seq));
+        });
+        await listener.query("LISTEN cairn_events");
+        let closed = false;
+        try {
+          const appends = 40;
+          let last = 0;
+          for (let i = 0; i < appends; i++) last = (await store.append([newEvent()]))[0]?.sequence ?? 0;
+          // Closing sends what is still pending, before the pool ends.
+          await store.close();
+          closed = true;
+          await listener.query("SELECT 1");
+          const deadline = Date.now() + 5000;
+          while (heard.at(-1) !== last && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+          assert.equal(heard.at(-1), last, JSON.stringify(heard));
+          assert.equal(Math.max(...heard), last);
+          assert.ok(heard.length < appends, `${heard.length} notifications for ${appends} appends`);
+        } finally {
+          if (!closed) await store.close();
+        }
+      });
+    });
+
     const refusals = [
       ["U+0000 in a column", newEvent({ subjectId: "a\u0000b" }), /event 1 .*subjectId/],
       [

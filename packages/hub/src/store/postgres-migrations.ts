@@ -76,8 +76,8 @@ const V1 = `
 // input was not inserted (it was there before: every earlier append has committed, since this one holds the lock)
 // does a second statement look those keys up, as dynamic SQL planned for the table as it is. It runs after the
 // insert, so it also finds this append's own rows; they are reported first, as inserted.
-const V3 = `
-  CREATE FUNCTION cairn_append(events json, bodies text, attrs text, links json, channel text, tag text,
+const appendFunction = (create: string, notify: string): string => `
+  ${create} cairn_append(events json, bodies text, attrs text, links json, channel text, tag text,
     lock_class integer, lock_key integer)
   RETURNS TABLE (seq bigint, source text, event_id text, duplicate boolean)
   LANGUAGE plpgsql VOLATILE
@@ -117,7 +117,7 @@ const V3 = `
       UPDATE counters SET events = counters.events + n.c, body_bytes = counters.body_bytes + n.b
       FROM (SELECT count(*) AS c, COALESCE(sum(x.body_bytes), 0) AS b, max(x.seq) AS last FROM inserted x) n
       WHERE counters.id = 1 AND n.c > 0
-      RETURNING pg_notify(channel, tag || ':' || n.last)
+      RETURNING ${notify}
     )
     SELECT n.seq, n.source::text, n.event_id::text, false FROM inserted n;
     GET DIAGNOSTICS stored = ROW_COUNT;
@@ -131,12 +131,20 @@ const V3 = `
   END
   $fn$;
 `;
+const V3 = appendFunction("CREATE FUNCTION", "pg_notify(channel, tag || ':' || n.last)");
 
 // The links' foreign key made every append look up each link's event again (an RI trigger per row: about 6 µs of
 // PostgreSQL's time per event, an eighth of the append). Links are written only by `cairn_append`, from the rows
 // its own insert returns, and deleted only by prune, in the same statement as their events (`postgres-sql.ts`),
 // so the key guarded nothing the store does not already ensure.
 const V4 = "ALTER TABLE event_links DROP CONSTRAINT IF EXISTS event_links_seq_fkey;";
+
+// An empty channel appends without notifying: a store notifies at most once per `NOTIFY_INTERVAL_MS`
+// (`postgres.ts`), since every notification wakes each listening backend and its replica.
+const V5 = appendFunction(
+  "CREATE OR REPLACE FUNCTION",
+  "CASE WHEN channel <> '' THEN pg_notify(channel, tag || ':' || n.last) END",
+);
 
 /** The PostgreSQL migrations, oldest first (append only: a released entry never changes). */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -145,6 +153,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "drop unused event_links_context", sql: "DROP INDEX IF EXISTS event_links_context;" },
   { version: 3, name: "append function", sql: V3 },
   { version: 4, name: "links without a foreign key", sql: V4 },
+  { version: 5, name: "append without notifying", sql: V5 },
 ];
 
 /** The schema version this build expects. */

@@ -13,7 +13,7 @@ export const APPEND_LOCK_CLASS = 0x43414952; // "CAIR"
  * `postgres-migrations.ts`), and reports, for every input key, its sequence and whether it was there before.
  * Parameters (see `appendPayload`): `$1` the events' short columns and `$4` their links as JSON arrays of objects
  * keyed by column name, `$2` the bodies and `$3` the attributes each joined by U+0001, `$5` the notification
- * channel, `$6` the schema name, `$7`/`$8` the append lock's keys.
+ * channel (empty: do not notify, see `postgres-notify.ts`), `$6` the schema name, `$7`/`$8` the append lock's keys.
  *
  * JSON rather than one `unnest($n::text[])` per column: node-postgres escapes text arrays in JavaScript, which
  * costs about ten times what `JSON.stringify` does for the same bodies and blocks the event loop meanwhile.

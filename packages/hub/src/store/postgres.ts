@@ -8,6 +8,7 @@ import pg from "pg";
 import { StoreError, StoreErrorCode } from "./errors.ts";
 import { toStoreError } from "./postgres-errors.ts";
 import { appliedVersion, migrate, POSTGRES_SCHEMA_VERSION, quoteIdent, schemaLockKey } from "./postgres-migrations.ts";
+import { NotifyThrottle } from "./postgres-notify.ts";
 import {
   APPEND_CALL,
   APPEND_LOCK_CLASS,
@@ -115,6 +116,7 @@ class PostgresStore implements EventStore {
   readonly #schema: string;
   readonly #watcher: AppendWatcher;
   readonly #lockKey: number;
+  readonly #notify: NotifyThrottle;
   #closing: Promise<void> | null = null;
 
   constructor(pool: pg.Pool, connection: pg.ClientConfig, schema: string) {
@@ -122,6 +124,9 @@ class PostgresStore implements EventStore {
     this.#schema = schema;
     this.#lockKey = schemaLockKey(schema);
     this.#watcher = new AppendWatcher(connection, schema, () => this.#lastSequence());
+    this.#notify = new NotifyThrottle((seq) =>
+      pool.query("SELECT pg_notify($1, $2)", [NOTIFY_CHANNEL, `${schema}:${seq}`]),
+    );
   }
 
   #assertOpen(): void {
@@ -141,9 +146,10 @@ class PostgresStore implements EventStore {
       seen.add(key);
       unique.push(events[i] as NewEvent);
     }
+    const notify = this.#notify.take();
     let rows: Row[];
     try {
-      rows = await this.#appendLocked(unique);
+      rows = await this.#appendLocked(unique, notify);
     } catch (e) {
       throw toStoreError(e, "append");
     }
@@ -166,6 +172,7 @@ class PostgresStore implements EventStore {
       return repeated ? { sequence: outcome.sequence, duplicate: true } : outcome;
     });
     if (last > 0) this.#watcher.emit(last);
+    this.#notify.committed(last, notify);
     return outcomes;
   }
 
@@ -175,8 +182,8 @@ class PostgresStore implements EventStore {
   // implicit transaction commits, which makes appends one at a time across every connection and replica, so
   // sequences become visible in increasing order.
   // A named statement: each pooled connection parses and plans the call once, not on every append.
-  async #appendLocked(events: readonly NewEvent[]): Promise<Row[]> {
-    const values = appendPayload(events, this.#schema, this.#lockKey);
+  async #appendLocked(events: readonly NewEvent[], notify: boolean): Promise<Row[]> {
+    const values = appendPayload(events, this.#schema, this.#lockKey, notify);
     const result = await this.#pool.query({ name: "cairn_append", text: APPEND_CALL, values });
     return result.rows as Row[];
   }
@@ -265,7 +272,10 @@ class PostgresStore implements EventStore {
   }
 
   close(): Promise<void> {
-    this.#closing ??= Promise.all([this.#watcher.close(), this.#pool.end()]).then(() => {});
+    this.#closing ??= this.#notify
+      .flush()
+      .then(() => Promise.all([this.#watcher.close(), this.#pool.end()]))
+      .then(() => {});
     return this.#closing;
   }
 
@@ -316,8 +326,13 @@ const nulColumn = (record: object): string | null => {
 
 const toEvent = (row: Row): StoredEvent => rowToEvent(row, (row.links as Row[]).map(rowToLink));
 
-/** The parameters of `APPEND_CALL`: see there. */
-function appendPayload(events: readonly NewEvent[], schema: string, lockKey: number): (string | number)[] {
+/** The parameters of `APPEND_CALL`: see there. `notify` false sends an empty channel: no notification. */
+function appendPayload(
+  events: readonly NewEvent[],
+  schema: string,
+  lockKey: number,
+  notify: boolean,
+): (string | number)[] {
   const rows = events.map((e, ord) => ({
     ord,
     event_id: wellFormed(e.id),
@@ -353,7 +368,7 @@ function appendPayload(events: readonly NewEvent[], schema: string, lockKey: num
     bodies,
     attributes,
     JSON.stringify(links),
-    NOTIFY_CHANNEL,
+    notify ? NOTIFY_CHANNEL : "",
     schema,
     APPEND_LOCK_CLASS,
     lockKey,
