@@ -4,12 +4,26 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NotifyThrottle } from "../src/store/postgres-notify.ts";
 
-function throttle(intervalMs: number): { t: NotifyThrottle; sent: number[] } {
+const INTERVAL = 30;
+
+function throttle(intervalMs = INTERVAL): { t: NotifyThrottle; sent: number[] } {
   const sent: number[] = [];
   const t = new NotifyThrottle(async (seq) => {
     sent.push(seq);
   }, intervalMs);
   return { t, sent };
+}
+
+// Waits until `ok()` holds (timers may fire late on a busy machine), at most 5 s.
+async function until(ok: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !ok() && Date.now() < deadline; ) await sleep(5);
+}
+
+// An append that asks, commits with `last` (0: nothing new or failed) and reports; returns what take() said.
+function append(t: NotifyThrottle, last: number): boolean {
+  const notified = t.take();
+  t.settled(last, notified);
+  return notified;
 }
 
 describe("NotifyThrottle", () => {
@@ -23,44 +37,55 @@ describe("NotifyThrottle", () => {
     assert.equal(t.take(), false);
   });
 
-  it("sends the last sequence of appends that did not notify, once, when the interval ends", async () => {
-    const { t, sent } = throttle(40);
-    assert.equal(t.take(), true);
-    t.committed(5, true);
-    for (const last of [7, 9, 8]) {
-      assert.equal(t.take(), false);
-      t.committed(last, false);
-    }
-    assert.deepEqual(sent, [], "not before the interval ends");
-    await sleep(80);
+  it("sends the last sequence of appends that did not notify, once, when no append has notified for a while", async () => {
+    const { t, sent } = throttle();
+    assert.equal(append(t, 5), true);
+    assert.deepEqual(
+      [7, 9, 8].map((last) => append(t, last)),
+      [false, false, false],
+    );
+    await sleep(INTERVAL);
+    assert.deepEqual(sent, [], "not within two intervals of the last notification");
+    await until(() => sent.length > 0);
     assert.deepEqual(sent, [9]);
-    await sleep(60);
+    await sleep(2 * INTERVAL);
     assert.deepEqual(sent, [9], "once");
-    assert.equal(t.take(), true, "a trailing notification starts the interval too, and it has ended");
+  });
+
+  it("leaves a pending sequence to a notifying append in flight, and sends it if that append fails", async () => {
+    const { t, sent } = throttle();
+    append(t, 1);
+    append(t, 2); // pending
+    await sleep(INTERVAL + 5);
+    assert.equal(t.take(), true, "a notifying append is sent; it will carry a later sequence");
+    await sleep(4 * INTERVAL);
+    assert.deepEqual(sent, [], "nothing sent while it is in flight");
+    t.settled(0, true); // it failed
+    await until(() => sent.length > 0);
+    assert.deepEqual(sent, [2]);
   });
 
   it("sends nothing later when a notifying append covers what was pending", async () => {
-    const { t, sent } = throttle(30);
+    const { t, sent } = throttle();
     t.take();
-    t.committed(3, false); // e.g. committed before the notifying append that was sent earlier
-    t.committed(4, true);
-    t.committed(0, false); // all duplicates: nothing new
-    await sleep(60);
+    t.settled(3, false); // committed before the notifying append sent earlier
+    t.settled(4, true);
+    append(t, 0); // all duplicates: nothing new
+    await sleep(4 * INTERVAL);
     assert.deepEqual(sent, []);
   });
 
   it("flushes what is pending at once, and ignores a failed send", async () => {
     const { t, sent } = throttle(10_000);
-    t.take();
-    t.committed(1, true);
-    t.committed(6, false);
+    append(t, 1);
+    append(t, 6);
     await t.flush();
     assert.deepEqual(sent, [6]);
     await t.flush();
     assert.deepEqual(sent, [6], "nothing left");
     const failing = new NotifyThrottle(() => Promise.reject(new Error("down")), 10_000);
-    failing.take();
-    failing.committed(2, false);
+    append(failing, 1);
+    append(failing, 2);
     await failing.flush();
   });
 });

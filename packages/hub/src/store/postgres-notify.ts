@@ -1,20 +1,23 @@
 /**
- * How often the PostgreSQL store notifies other replicas of its appends: at most once per interval, and always,
- * within one interval, for the last one.
+ * How often the PostgreSQL store notifies other replicas of its appends: at most once per interval, and always, within
+ * three intervals, for the last one.
  * @module
  */
 
 /**
  * Default interval. Each notification wakes every listening backend and, through it, every replica (the appending
  * one included); one per append cost PostgreSQL about 10 µs of CPU per event with groups of 22 and lengthened
- * each append, which holds the append lock. Ten milliseconds is what another replica's stream may wait longer.
+ * each append, which holds the append lock. Another replica's stream may hear of an event up to three intervals
+ * later than it did.
  */
 export const NOTIFY_INTERVAL_MS = 10;
 
 /**
  * Decides which appends notify and sends a trailing notification for the others. An append asks {@link take}
- * before it is sent (true: its statement notifies); once committed, {@link committed} reports its last sequence,
- * and a sequence no notification has covered is sent by `send` when the interval has passed.
+ * before it is sent (true: its statement notifies) and reports {@link settled} once it committed or failed. A
+ * sequence no notification covers is sent by `send` when no append has notified for two intervals and none that
+ * will is in flight: under steady load the next notifying append covers it, and no extra transaction (with its
+ * own commit flush) is spent on it.
  */
 export class NotifyThrottle {
   readonly #send: (lastSequence: number) => Promise<unknown>;
@@ -23,6 +26,8 @@ export class NotifyThrottle {
   // Highest sequence a notification carried or is carrying, and the highest still waiting for one.
   #notified = 0;
   #pending = 0;
+  // Notifying appends sent and not yet settled: each will carry a sequence above any pending one.
+  #covering = 0;
   #timer: NodeJS.Timeout | null = null;
   // Trailing notifications go one at a time, in order (the pool could run two on two connections, the later first).
   #sending: Promise<unknown> = Promise.resolve();
@@ -37,23 +42,29 @@ export class NotifyThrottle {
     const now = performance.now();
     if (now - this.#lastAt < this.#intervalMs) return false;
     this.#lastAt = now;
+    this.#covering++;
     return true;
   }
 
-  /** An append committed with `lastSequence` (0: nothing new); `notified`: its statement notified. */
-  committed(lastSequence: number, notified: boolean): void {
-    if (lastSequence <= 0) return;
+  /**
+   * An append committed with `lastSequence` (0: nothing new, or it failed); `notified`: what {@link take} answered
+   * for it.
+   */
+  settled(lastSequence: number, notified: boolean): void {
     if (notified) {
+      this.#covering--;
       this.#notified = Math.max(this.#notified, lastSequence);
       if (this.#pending <= this.#notified) this.#cancel();
-      return;
-    }
-    if (lastSequence <= this.#notified || lastSequence <= this.#pending) return;
-    this.#pending = lastSequence;
-    this.#timer ??= setTimeout(
-      () => void this.#flush(),
-      Math.max(0, this.#lastAt + this.#intervalMs - performance.now()),
-    );
+    } else if (lastSequence > this.#notified && lastSequence > this.#pending) this.#pending = lastSequence;
+    if (this.#pending > 0) this.#arm();
+  }
+
+  #arm(): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = null;
+      if (this.#covering > 0 || performance.now() - this.#lastAt < 2 * this.#intervalMs) this.#arm();
+      else void this.#flush();
+    }, this.#intervalMs);
   }
 
   /** Sends what is pending now (on close), stops the timer, and resolves once every notification was sent. */

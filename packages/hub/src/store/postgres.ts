@@ -151,6 +151,7 @@ class PostgresStore implements EventStore {
     try {
       rows = await this.#appendLocked(unique, notify);
     } catch (e) {
+      this.#notify.settled(0, notify);
       throw toStoreError(e, "append");
     }
     const found = new Map<string, AppendOutcome>();
@@ -163,6 +164,7 @@ class PostgresStore implements EventStore {
       found.set(key, { sequence: seq, duplicate: r.duplicate === true });
       if (r.duplicate !== true && seq > last) last = seq;
     }
+    this.#notify.settled(last, notify);
     seen.clear();
     const outcomes = keys.map((key) => {
       const outcome = found.get(key);
@@ -172,7 +174,6 @@ class PostgresStore implements EventStore {
       return repeated ? { sequence: outcome.sequence, duplicate: true } : outcome;
     });
     if (last > 0) this.#watcher.emit(last);
-    this.#notify.committed(last, notify);
     return outcomes;
   }
 
