@@ -7,10 +7,12 @@ import { describe, it } from "node:test";
 import { isStoreError, StoreError, StoreErrorCode } from "../src/store/errors.ts";
 import { openPostgresStore } from "../src/store/postgres.ts";
 import { toStoreError } from "../src/store/postgres-errors.ts";
-import { POSTGRES_SCHEMA_VERSION } from "../src/store/postgres-migrations.ts";
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from "../src/store/postgres-migrations.ts";
 import type { EventStore } from "../src/store/types.ts";
 import { newEvent } from "./store-fixtures.ts";
 import { PG_URL, tempSchema, whenPostgres, withClient } from "./store-pg-env.ts";
+
+const link = (contextId: string) => ({ linkType: "PATH", linkKind: null, contextId, domainId: null });
 
 const withCode = (code: string, message = "boom"): Error => Object.assign(new Error(message), { code });
 
@@ -85,6 +87,44 @@ whenPostgres("PostgreSQL store", () => {
       }
     });
 
+    it("upgrades a schema of migration 3 (links with a foreign key, an append that always notifies) in place", async () => {
+      const schema = tempSchema();
+      const first = await open(schema);
+      const [before] = await first.append([newEvent({ links: [link("old")] })]);
+      await first.close();
+      // Back to what migration 3 left: the foreign key, the function that always notifies, no rows for 4 and 5.
+      const v3 = POSTGRES_MIGRATIONS.find((m) => m.version === 3)?.sql ?? "";
+      await withClient(async (c) => {
+        await c.query(`SET search_path TO "${schema}"`);
+        await c.query("ALTER TABLE event_links ADD FOREIGN KEY (seq) REFERENCES events (seq) ON DELETE CASCADE");
+        await c.query("DROP FUNCTION cairn_append");
+        await c.query(v3);
+        await c.query("DELETE FROM cairn_migrations WHERE version > 3");
+      });
+      const store = await open(schema);
+      try {
+        assert.equal((await store.health()).schemaVersion, POSTGRES_SCHEMA_VERSION);
+        const [after] = await store.append([newEvent({ links: [link("new")] })]);
+        assert.deepEqual((await store.get(before?.sequence ?? 0))?.links, [link("old")]);
+        assert.deepEqual((await store.get(after?.sequence ?? 0))?.links, [link("new")]);
+        const keys = await withClient((c) =>
+          c.query("SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'", [
+            `"${schema}".event_links`,
+          ]),
+        );
+        assert.equal(keys.rows[0]?.n, 0);
+        const fn = await withClient((c) =>
+          c.query(
+            "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = 'cairn_append'",
+            [schema],
+          ),
+        );
+        assert.match(String(fn.rows[0]?.prosrc), /CASE WHEN channel <> '' THEN pg_notify/, "migration 5's function");
+      } finally {
+        await store.close();
+      }
+    });
+
     it("refuses a database migrated by a newer build, and reports it unhealthy", async () => {
       const schema = tempSchema();
       const store = await open(schema);
@@ -127,7 +167,6 @@ whenPostgres("PostgreSQL store", () => {
       const schema = tempSchema();
       const store = await open(schema);
       try {
-        const link = (contextId: string) => ({ linkType: "PATH", linkKind: null, contextId, domainId: null });
         await store.append([
           newEvent({ receivedAtMs: 1000, links: [link("a"), link("b")] }),
           newEvent({ receivedAtMs: 2000, links: [link("c")] }),
