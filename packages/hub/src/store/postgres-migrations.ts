@@ -140,7 +140,7 @@ const V3 = appendFunction("CREATE FUNCTION", "pg_notify(channel, tag || ':' || n
 const V4 = "ALTER TABLE event_links DROP CONSTRAINT IF EXISTS event_links_seq_fkey;";
 
 // An empty channel appends without notifying: a store notifies at most once per `NOTIFY_INTERVAL_MS`
-// (`postgres.ts`), since every notification wakes each listening backend and its replica.
+// (`postgres-notify.ts`), since every notification wakes each listening backend and its replica.
 const V5 = appendFunction(
   "CREATE OR REPLACE FUNCTION",
   "CASE WHEN channel <> '' THEN pg_notify(channel, tag || ':' || n.last) END",

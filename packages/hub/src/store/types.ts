@@ -230,7 +230,8 @@ export interface EventStore {
   /**
    * Calls `listener` with the highest committed sequence whenever events are appended — by this process or, where
    * the engine can tell (PostgreSQL LISTEN/NOTIFY), by another. It may fire more than once per append (and on
-   * PostgreSQL once after reconnecting), so listeners re-read by cursor. Returns an unsubscribe function.
+   * PostgreSQL once after reconnecting), or once for several appends of another process (PostgreSQL: within 30 ms),
+   * so listeners re-read by cursor. Returns an unsubscribe function.
    */
   watch(listener: (lastSequence: number) => void): () => void;
   /** Routes appends inline from now on (null: no longer), where the engine can (see {@link InlineRouting}). */
