@@ -4,6 +4,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { parseJson } from "../src/binding/json.ts";
 import { contentKind, parseMediaType } from "../src/binding/media-type.ts";
+import { readHeaders } from "../src/binding/message.ts";
 import { percentDecode, percentEncode } from "../src/binding/percent.ts";
 import { timesAgree } from "../src/binding/time.ts";
 import { wildText } from "./binding-arbitraries.ts";
@@ -23,6 +24,17 @@ test("percentDecode ∘ percentEncode is the identity on well-formed strings", (
     }),
     { numRuns: 500 },
   );
+});
+
+test("percentDecode keeps U+FEFF, at the start of a value and of an escape run (fast-check seed 395175449)", () => {
+  assert.deepEqual(percentDecode("%EF%BB%BF%00%20"), { ok: true, value: "\uFEFF\u0000 " });
+  assert.deepEqual(percentDecode("a%EF%BB%BFb"), { ok: true, value: "a\uFEFFb" });
+  assert.deepEqual(percentDecode(percentEncode("\uFEFF")), { ok: true, value: "\uFEFF" });
+});
+
+test("readHeaders keeps U+FEFF at the start of a header value given as bytes", () => {
+  const r = readHeaders({ "CE-Type": new TextEncoder().encode("\uFEFFx") });
+  assert.deepEqual(r, { ok: true, value: new Map([["ce-type", "\uFEFFx"]]) });
 });
 
 test("percentDecode is lenient with malformed escapes and strict with malformed UTF-8", () => {

@@ -39,7 +39,8 @@ export type HeaderValue = string | readonly string[] | Uint8Array | null | undef
 /** Headers of a received message: a `Headers` object or a plain record, names in any case. */
 export type HeaderInput = HeadersLike | Readonly<Record<string, HeaderValue>>;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// `ignoreBOM`: a header value that starts with U+FEFF keeps it (the decoder would otherwise drop it).
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Header map with lower-case names. Repeated values are joined with `", "` (RFC 9110 §5.3); bytes must be UTF-8. */
 export function readHeaders(input: HeaderInput | undefined): Result<Map<string, string>> {

@@ -7,7 +7,8 @@
 import { CDEventsError, ErrorCode } from "../errors.ts";
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+// `ignoreBOM`: a decoder otherwise drops U+FEFF at the start of each call, i.e. of a value or of any escape run.
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
