@@ -569,8 +569,6 @@ function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
-const list = (xs: readonly number[], f: (x: number) => string): string => xs.map(f).join(", ");
-
 function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKind>): string[] {
   const find = (server: ServerKind, mode: ModeName) =>
     results.filter((r) => r.server === server && r.mode.name === mode);
@@ -601,7 +599,7 @@ function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKin
     lines.push(
       `- ${verdict(ratio >= 1)} batch ingest on SQLite, ${rs[0]?.mode.label}: ${fmtRate(median(rates))} events/s, ` +
         `median of ${rs.length} = ${fmtRatio(ratio)} the target of ${fmtRate(INGEST_TARGETS.batchEventsPerSecond)} ` +
-        `(by round: ${list(rates, fmtRate)})`,
+        `(by round: ${rates.map(fmtRate).join(", ")})`,
     );
   }
   for (const store of ["sqlite", "postgres"] as const) {
