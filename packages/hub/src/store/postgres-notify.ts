@@ -63,17 +63,17 @@ export class NotifyThrottle {
     this.#timer ??= setTimeout(() => {
       this.#timer = null;
       if (this.#covering > 0 || performance.now() - this.#lastAt < 2 * this.#intervalMs) this.#arm();
-      else void this.#flush();
+      else this.#flush();
     }, this.#intervalMs);
   }
 
   /** Sends what is pending now (on close), stops the timer, and resolves once every notification was sent. */
   async flush(): Promise<void> {
-    await this.#flush();
+    this.#flush();
     await this.#sending;
   }
 
-  async #flush(): Promise<void> {
+  #flush(): void {
     const seq = this.#pending;
     this.#cancel();
     if (seq <= this.#notified) return;
@@ -82,7 +82,6 @@ export class NotifyThrottle {
     // A lost notification is not an error of any append: a replica's listener catches up when it reconnects, and
     // the next notification carries a later sequence.
     this.#sending = this.#sending.then(() => this.#send(seq)).catch(() => {});
-    await this.#sending;
   }
 
   #cancel(): void {
