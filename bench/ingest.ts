@@ -17,9 +17,11 @@
  * `INGEST_ROUNDS` (default 3),
  * `INGEST_SERVERS` (default `bare,sqlite,postgres`), `INGEST_MODES` (default `single,batch100,batch1000`),
  * `CAIRN_BENCH_PG` (default `postgres://postgres@127.0.0.1:5432/test`), `INGEST_CPU_PROF` (a directory: profile
- * each server child with `--cpu-prof`), `INGEST_NODE_FLAGS` (Node flags for a hub child instead of those
- * `cairn serve` runs with, read from the CLI's `#!` line; e.g. `--max-semi-space-size=16`, or empty for none), `INGEST_DATA_DIR` (parent of the SQLite data directories, default the OS
- * temp directory; it should be on the disk a real deployment would use, since commits fsync).
+ * each server child with `--cpu-prof`, one subdirectory per case, one profile per thread), `INGEST_STDOUT` (a file
+ * the server children's standard output is appended to, e.g. for `--trace-gc-nvp`; default none),
+ * `INGEST_NODE_FLAGS` (Node flags for a hub child instead of those `cairn serve` runs with, read from the CLI's
+ * `#!` line; e.g. `--max-semi-space-size=16`, or empty for none), `INGEST_DATA_DIR` (parent of the SQLite data
+ * directories, default the OS temp directory; it should be on the disk a real deployment would use, since commits fsync).
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -203,14 +205,17 @@ async function startServer(kind: ServerKind, args: readonly string[], profileNam
   const profDir = process.env.INGEST_CPU_PROF;
   const nodeFlags = kind === "bare" ? [COMPILED] : serveNodeFlags(process.env.INGEST_NODE_FLAGS);
   if (profDir) {
-    mkdirSync(profDir, { recursive: true });
-    nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${profileName}.cpuprofile`);
+    // A directory per server: each thread (main, the SQLite writer) writes its own profile, named by Node with its
+    // thread id (a fixed `--cpu-prof-name` would let the last thread to exit overwrite the others).
+    const dir = join(profDir, profileName);
+    mkdirSync(dir, { recursive: true });
+    nodeFlags.push("--cpu-prof", `--cpu-prof-dir=${dir}`);
   }
-  const devNull = openSync("/dev/null", "w");
+  const stdout = openSync(process.env.INGEST_STDOUT ?? "/dev/null", "a");
   const child = spawn(process.execPath, [...nodeFlags, SERVER_SCRIPT, kind === "bare" ? "bare" : "hub", ...args], {
-    stdio: ["ignore", devNull, "pipe", "ipc"],
+    stdio: ["ignore", stdout, "pipe", "ipc"],
   });
-  closeSync(devNull);
+  closeSync(stdout);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

