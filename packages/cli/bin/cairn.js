@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --conditions=cairn-compiled --max-semi-space-size=8 --heap-growing-percent=50 --v8-pool-size=0
+#!/usr/bin/env -S node --conditions=cairn-compiled --max-semi-space-size=8 --heap-growing-percent=100 --v8-pool-size=0
 // The `cairn` command: runs `dist/bin.js`, the compiled `src/bin.ts` that `npm install` builds (scripts/build.ts).
 //
 // `--conditions=cairn-compiled` makes every `@cairn/*` package resolve to its compiled `dist/` too: Node strips
