@@ -24,7 +24,7 @@
  * directories, default the OS temp directory; it should be on the disk a real deployment would use, since commits fsync).
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -35,7 +35,9 @@ import { toHttp, toHttpBatch } from "../packages/cdevents/src/index.ts";
 import { COMPILED, dropSchema, IdSource, listEnv, pgReachable, positiveEnv, serveNodeFlags } from "./bench-env.ts";
 import { BenchSetupError } from "./corpus.ts";
 import { type Bench, fmtRate, fmtRatio, type Suite } from "./harness.ts";
+import { PLACEHOLDER, templateEvent } from "./ingest-event.ts";
 import type { ServerMemory, ServerReady } from "./ingest-server.ts";
+import type { RawSqliteResult } from "./raw-sqlite.ts";
 
 /** Targets the issue sets for the hub's ingest. */
 export const INGEST_TARGETS = {
@@ -117,36 +119,6 @@ const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 // ---------------------------------------------------------------------------------------------------------------
 // Messages: one realistic CDEvent (service deployed, 0.4.1, a chain id and a TRIGGER link), encoded once by the
 // SDK with a placeholder id that each request replaces with a fresh one.
-
-const PLACEHOLDER = "ffffffff-ffff-4fff-bfff-ffffffffffff";
-
-function templateEvent(): Record<string, unknown> {
-  const source = "/ci/github/cairn-io/payments";
-  return {
-    context: {
-      version: "0.4.1",
-      id: PLACEHOLDER,
-      chainId: "4c8cb7dd-3448-41de-8768-eec704e2829b",
-      source,
-      type: "dev.cdevents.service.deployed.0.2.0",
-      timestamp: new Date().toISOString(),
-      links: [
-        { linkType: "RELATION", linkKind: "TRIGGER", target: { contextId: "5328c37f-bb7e-4bb7-84ea-9f5f85e4a7ce" } },
-      ],
-    },
-    subject: {
-      id: "payments-api",
-      source,
-      type: "service",
-      content: {
-        environment: { id: "production-eu-1", source: "/k8s/eu-1" },
-        artifactId:
-          "pkg:oci/payments-api@sha256%3A0b31b1c02ff458ad9b7b81cbdf8f028bd54699fa151f221d1e8de6817db93427" +
-          "?repository_url=ghcr.io/cairn-io/payments-api",
-      },
-    },
-  };
-}
 
 /** Builds the requests of a mode, each with fresh ids. */
 interface MessageFactory {
@@ -543,6 +515,36 @@ async function runCase(server: ServerKind, mode: Mode, round: number, s: Setting
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The raw-SQL baseline: the storage limit of batch ingest on this machine, measured in the same round.
+
+const RAW_SCRIPT = fileURLToPath(new URL("./raw-sqlite.ts", import.meta.url));
+/** Events per transaction of the raw baseline: the hub's largest commit group. */
+const RAW_EVENTS_PER_COMMIT = 1000;
+
+interface RawResult extends RawSqliteResult {
+  readonly round: number;
+}
+
+async function runRawSqlite(round: number, s: Settings): Promise<RawResult> {
+  const parent = process.env.INGEST_DATA_DIR ?? tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, `cairn-bench-raw-sqlite-${round}-`));
+  process.stderr.write(`  ingest/raw-sqlite-${round}: inserting\n`);
+  const args = [RAW_SCRIPT, "--dir", dir, "--events", String(RAW_EVENTS_PER_COMMIT)];
+  args.push("--seconds", String(s.durationS), "--warmup", String(s.warmupS));
+  try {
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (err, out, errText) =>
+        err ? reject(new Error(`the raw SQLite baseline failed: ${errText || err.message}`)) : resolve(out),
+      ),
+    );
+    return { round, ...(JSON.parse(stdout) as RawSqliteResult) };
+  } finally {
+    if (!s.keepData) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Report.
 
 const fmtMs = (ms: number): string => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(ms >= 10 ? 1 : 2)} ms`);
@@ -567,6 +569,30 @@ function resultsTable(results: readonly CaseResult[]): string {
   return lines.join("\n");
 }
 
+function rawTable(raw: readonly RawResult[]): string {
+  const lines = ["| Round | events/s | commits/s × events | CPU / event |", "|--:|--:|--:|--:|"];
+  for (const r of raw)
+    lines.push(
+      `| ${r.round} | ${fmtRate(r.eventsPerSecond)} | ${r.commitsPerSecond.toFixed(0)}/s × ${fmtRate(r.eventsPerCommit)} | ` +
+        `${r.cpuPerEventUs.toFixed(1)} µs |`,
+    );
+  return lines.join("\n");
+}
+
+// The hub's batch rate as a share of the raw baseline of the same round (median over rounds), or "" without one.
+function rawShare(hub: readonly CaseResult[], raw: readonly RawResult[]): string {
+  const shares = hub.flatMap((r) => {
+    const base = raw.find((x) => x.round === r.round);
+    return base ? [r.eventsPerSecond / base.eventsPerSecond] : [];
+  });
+  if (shares.length === 0) return "";
+  const rates = raw.map((r) => r.eventsPerSecond);
+  return (
+    `; ${fmtRatio(median(shares))} of the raw SQL baseline of the same round, median (raw SQL: ` +
+    `${rates.map(fmtRate).join(", ")} events/s)`
+  );
+}
+
 /** The median of a non-empty list (the mean of the middle two for an even count). */
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -574,7 +600,11 @@ function median(xs: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 }
 
-function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKind>): string[] {
+function verdicts(
+  results: readonly CaseResult[],
+  skipped: ReadonlySet<ServerKind>,
+  raw: readonly RawResult[],
+): string[] {
   const find = (server: ServerKind, mode: ModeName) =>
     results.filter((r) => r.server === server && r.mode.name === mode);
   const verdict = (pass: boolean) => (pass ? "**PASS**" : "**FAIL**");
@@ -604,7 +634,7 @@ function verdicts(results: readonly CaseResult[], skipped: ReadonlySet<ServerKin
     lines.push(
       `- ${verdict(ratio >= 1)} batch ingest on SQLite, ${rs[0]?.mode.label}: ${fmtRate(median(rates))} events/s, ` +
         `median of ${rs.length} = ${fmtRatio(ratio)} the target of ${fmtRate(INGEST_TARGETS.batchEventsPerSecond)} ` +
-        `(by round: ${rates.map(fmtRate).join(", ")})`,
+        `(by round: ${rates.map(fmtRate).join(", ")})${rawShare(rs, raw)}`,
     );
   }
   for (const store of ["sqlite", "postgres"] as const) {
@@ -668,7 +698,10 @@ async function run(bench: Bench): Promise<void> {
     }
   }
   const results: CaseResult[] = [];
-  for (let round = 1; round <= settings.rounds; round++)
+  const raw: RawResult[] = [];
+  const withRaw = servers.includes("sqlite") && modes.some((m) => m.events > 1) && process.env.INGEST_RAW_SQL !== "0";
+  for (let round = 1; round <= settings.rounds; round++) {
+    if (withRaw) raw.push(await runRawSqlite(round, settings));
     for (const mode of modes)
       for (const server of servers) {
         if (skipped.has(server)) continue;
@@ -681,17 +714,27 @@ async function run(bench: Bench): Promise<void> {
           bench.print(`> PostgreSQL skipped: the hub could not run on it (${why.split("\n")[0]}).\n`);
         }
       }
+  }
   bench.print(resultsTable(results));
   bench.print();
+  if (raw.length > 0) {
+    bench.print(
+      `Raw SQL baseline (\`bench/raw-sqlite.ts\`, at the start of each round): the hub's SQLite schema, one thread ` +
+        `inserting ready rows of the same event, ${RAW_EVENTS_PER_COMMIT} per fsynced commit, no HTTP or decoding.\n`,
+    );
+    bench.print(rawTable(raw));
+    bench.print();
+  }
   bench.print("### Targets\n");
-  const lines = verdicts(results, skipped);
+  const lines = verdicts(results, skipped, raw);
   bench.print(lines.join("\n"));
   bench.print();
   bench.summary.push(...lines);
   bench.print("### Raw results (JSON)\n");
-  bench.printJson(
-    results.map((r) => ({ ...r, mode: r.mode.name, connections: r.mode.connections, events: r.mode.events })),
-  );
+  bench.printJson({
+    cases: results.map((r) => ({ ...r, mode: r.mode.name, connections: r.mode.connections, events: r.mode.events })),
+    rawSqlite: raw,
+  });
   bench.print();
   bench.print(`Ingest suite run time: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }

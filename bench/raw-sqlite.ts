@@ -1,0 +1,178 @@
+/**
+ * The raw-SQL baseline of the ingest bench: the hub's own SQLite schema (created by `openStore`, then closed), and
+ * one thread inserting prepared rows of the bench's event into it with `node:sqlite`, as fast as it can — no HTTP,
+ * no decoding, no validation, no thread crossing. Each transaction holds `--events` events (multi-row `INSERT`s of
+ * 64 rows, as the hub's writer does, each event's link, the counters' update) and commits with `synchronous=FULL`
+ * in WAL mode, so every commit is fsynced as the hub's are. It is the storage limit that the hub's batch ingest is
+ * measured against on the same machine in the same run (`bench/ingest.ts`).
+ *
+ * ```sh
+ * node bench/raw-sqlite.ts --dir DIR [--events 1000] [--seconds 10] [--warmup 2]
+ * ```
+ *
+ * Prints one line of JSON: {@link RawSqliteResult}.
+ * @module
+ */
+import { join } from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { parseArgs } from "node:util";
+import { openStore } from "@cairn/hub";
+import { toHttpBatch } from "../packages/cdevents/src/index.ts";
+import { templateEvent } from "./ingest-event.ts";
+
+/** What the baseline prints. */
+export interface RawSqliteResult {
+  readonly eventsPerSecond: number;
+  /** Process CPU (user + system) per event, µs. */
+  readonly cpuPerEventUs: number;
+  readonly commitsPerSecond: number;
+  readonly eventsPerCommit: number;
+}
+
+const CHUNK = 64;
+const COLUMNS =
+  "event_id, source, type, subject_kind, predicate, event_version, spec_version, subject_id, subject_source, ts, " +
+  "ts_ms, chain_id, received_ms, body, attributes, body_bytes";
+const PARAMS = 16;
+
+const rows = (n: number, params: number): string =>
+  new Array(n).fill(`(${new Array(params).fill("?").join(", ")})`).join(", ");
+
+/** The stored columns of the bench's event with a placeholder id, as the hub stores them (body and attributes verbatim). */
+function rowTemplate(): { placeholder: string; values: (id: string, now: number) => SQLInputValue[] } {
+  const event = templateEvent();
+  const placeholder = String((event.context as { id: string }).id);
+  const envelope = JSON.parse(toHttpBatch([event]).body)[0] as Record<string, unknown>;
+  const { data, ...attributes } = envelope;
+  const [b0, b1] = JSON.stringify(data).split(placeholder) as [string, string];
+  const [a0, a1] = JSON.stringify(attributes).split(placeholder) as [string, string];
+  const context = event.context as Record<string, string>;
+  const subject = event.subject as Record<string, string>;
+  return {
+    placeholder,
+    values: (id, now) => {
+      const body = b0 + id + b1;
+      return [
+        id,
+        context.source as string,
+        context.type as string,
+        "service",
+        "deployed",
+        "0.2.0",
+        context.version as string,
+        subject.id as string,
+        subject.source as string,
+        context.timestamp as string,
+        Date.parse(context.timestamp as string),
+        context.chainId as string,
+        now,
+        body,
+        a0 + id + a1,
+        Buffer.byteLength(body),
+      ];
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      dir: { type: "string" },
+      events: { type: "string", default: "1000" },
+      seconds: { type: "string", default: "10" },
+      warmup: { type: "string", default: "2" },
+    },
+  });
+  if (!args.dir) throw new Error("--dir is required");
+  const perCommit = Number(args.events);
+  const path = join(args.dir, "raw.db");
+  await (await openStore({ kind: "sqlite", path })).close();
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+  const template = rowTemplate();
+  const insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${rows(CHUNK, PARAMS)} ON CONFLICT DO NOTHING`);
+  const link = db.prepare(
+    `INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(CHUNK, 5)}`,
+  );
+  const counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
+  const prefix = crypto.randomUUID().slice(0, 24);
+  let counter = 0;
+  const commit = (): void =>
+    commitOnce(
+      db,
+      insert,
+      link,
+      counters,
+      perCommit,
+      () => {
+        counter++;
+        return `${prefix}${counter.toString(16).padStart(12, "0")}`;
+      },
+      template.values,
+    );
+  const warmEnd = performance.now() + Number(args.warmup) * 1000;
+  while (performance.now() < warmEnd) commit();
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const end = t0 + Number(args.seconds) * 1000;
+  let commits = 0;
+  while (performance.now() < end) {
+    commit();
+    commits++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  db.close();
+  const events = commits * perCommit;
+  const result: RawSqliteResult = {
+    eventsPerSecond: events / seconds,
+    cpuPerEventUs: (cpu.user + cpu.system) / events,
+    commitsPerSecond: commits / seconds,
+    eventsPerCommit: perCommit,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+// One transaction of `n` new events (whole chunks of 64, plus a last shorter chunk through fresh statements).
+function commitOnce(
+  db: DatabaseSync,
+  insert: StatementSync,
+  link: StatementSync,
+  counters: StatementSync,
+  n: number,
+  nextId: () => string,
+  values: (id: string, now: number) => SQLInputValue[],
+): void {
+  db.exec("BEGIN IMMEDIATE");
+  const now = Date.now();
+  let bytes = 0;
+  for (let first = 0; first < n; first += CHUNK) {
+    const size = Math.min(CHUNK, n - first);
+    const params: SQLInputValue[] = [];
+    for (let i = 0; i < size; i++) {
+      const row = values(nextId(), now);
+      bytes += row[15] as number;
+      for (const v of row) params.push(v);
+    }
+    const ins = size === CHUNK ? insert : db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${rows(size, PARAMS)}`);
+    const last = Number(ins.run(...params).lastInsertRowid);
+    const links: SQLInputValue[] = [];
+    for (let i = 0; i < size; i++)
+      links.push(last - size + 1 + i, "RELATION", "TRIGGER", "5328c37f-bb7e-4bb7-84ea-9f5f85e4a7ce", null);
+    const lnk =
+      size === CHUNK
+        ? link
+        : db.prepare(
+            `INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(size, 5)}`,
+          );
+    lnk.run(...links);
+  }
+  counters.run(n, bytes);
+  db.exec("COMMIT");
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
