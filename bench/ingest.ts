@@ -11,11 +11,13 @@
  * Every event carries an id never sent before (a random UUID prefix per case plus a counter), so no answer is a
  * duplicate; every answer must be 202, anything else is counted and printed. Afterwards the hub's own count of
  * stored events must lie between the events acknowledged and the events sent. The server child's RSS
- * (`/proc/<pid>/status` VmRSS) and CPU time are sampled every 100 ms under load.
+ * (`/proc/<pid>/status` VmRSS) and CPU time are sampled every 100 ms under load. When SQLite and a batch mode are
+ * measured, each round starts with the raw-SQL baseline (`raw-sqlite.ts`: the hub's schema, ready rows, fsynced
+ * commits of 1000, one thread), and the batch verdicts give the hub's share of it.
  *
  * Environment: `INGEST_DURATION_S` (timed seconds per case, default 10), `INGEST_WARMUP_S` (default 2),
  * `INGEST_ROUNDS` (default 3),
- * `INGEST_SERVERS` (default `bare,sqlite,postgres`), `INGEST_MODES` (default `single,batch100,batch1000`),
+ * `INGEST_SERVERS` (default `bare,sqlite,postgres`), `INGEST_RAW_SQL` (`0`: no raw-SQL baseline), `INGEST_MODES` (default `single,batch100,batch1000`),
  * `CAIRN_BENCH_PG` (default `postgres://postgres@127.0.0.1:5432/test`), `INGEST_CPU_PROF` (a directory: profile
  * each server child with `--cpu-prof`, one subdirectory per case, one profile per thread), `INGEST_STDOUT` (a file
  * the server children's standard output is appended to, e.g. for `--trace-gc-nvp`; default none),
