@@ -90,26 +90,15 @@ async function main(): Promise<void> {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
   const template = rowTemplate();
-  const insert = db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${rows(CHUNK, PARAMS)} ON CONFLICT DO NOTHING`);
-  const link = db.prepare(
-    `INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(CHUNK, 5)}`,
-  );
+  const statements = new Statements(db);
   const counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
   const prefix = crypto.randomUUID().slice(0, 24);
   let counter = 0;
-  const commit = (): void =>
-    commitOnce(
-      db,
-      insert,
-      link,
-      counters,
-      perCommit,
-      () => {
-        counter++;
-        return `${prefix}${counter.toString(16).padStart(12, "0")}`;
-      },
-      template.values,
-    );
+  const nextId = (): string => {
+    counter++;
+    return `${prefix}${counter.toString(16).padStart(12, "0")}`;
+  };
+  const commit = (): void => commitOnce(db, statements, counters, perCommit, nextId, template.values);
   const warmEnd = performance.now() + Number(args.warmup) * 1000;
   while (performance.now() < warmEnd) commit();
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -134,11 +123,41 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-// One transaction of `n` new events (whole chunks of 64, plus a last shorter chunk through fresh statements).
+// The inserts of `rows` events and of `rows` links, prepared once per row count (as the hub's writer does).
+class Statements {
+  readonly #db: DatabaseSync;
+  readonly #events = new Map<number, StatementSync>();
+  readonly #links = new Map<number, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  events(n: number): StatementSync {
+    let s = this.#events.get(n);
+    if (!s) {
+      s = this.#db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${rows(n, PARAMS)} ON CONFLICT DO NOTHING`);
+      this.#events.set(n, s);
+    }
+    return s;
+  }
+
+  links(n: number): StatementSync {
+    let s = this.#links.get(n);
+    if (!s) {
+      s = this.#db.prepare(
+        `INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(n, 5)}`,
+      );
+      this.#links.set(n, s);
+    }
+    return s;
+  }
+}
+
+// One transaction of `n` new events in chunks of 64 (every id is new, so each chunk's sequences are consecutive).
 function commitOnce(
   db: DatabaseSync,
-  insert: StatementSync,
-  link: StatementSync,
+  statements: Statements,
   counters: StatementSync,
   n: number,
   nextId: () => string,
@@ -155,18 +174,11 @@ function commitOnce(
       bytes += row[15] as number;
       for (const v of row) params.push(v);
     }
-    const ins = size === CHUNK ? insert : db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${rows(size, PARAMS)}`);
-    const last = Number(ins.run(...params).lastInsertRowid);
+    const last = Number(statements.events(size).run(...params).lastInsertRowid);
     const links: SQLInputValue[] = [];
     for (let i = 0; i < size; i++)
       links.push(last - size + 1 + i, "RELATION", "TRIGGER", "5328c37f-bb7e-4bb7-84ea-9f5f85e4a7ce", null);
-    const lnk =
-      size === CHUNK
-        ? link
-        : db.prepare(
-            `INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(size, 5)}`,
-          );
-    lnk.run(...links);
+    statements.links(size).run(...links);
   }
   counters.run(n, bytes);
   db.exec("COMMIT");
