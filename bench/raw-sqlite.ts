@@ -18,6 +18,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { parseArgs } from "node:util";
 import { openStore } from "@cairn/hub";
 import { toHttpBatch } from "../packages/cdevents/src/index.ts";
+import { StatementCache } from "../packages/hub/src/store/sqlite-tx.ts";
 import { templateEvent } from "./ingest-event.ts";
 
 /** What the baseline prints. */
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
   const template = rowTemplate();
-  const statements = new Statements(db);
+  const statements = new StatementCache(db);
   const counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
   const prefix = crypto.randomUUID().slice(0, 24);
   let counter = 0;
@@ -123,41 +124,11 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-// The inserts of `rows` events and of `rows` links, prepared once per row count (as the hub's writer does).
-class Statements {
-  readonly #db: DatabaseSync;
-  readonly #events = new Map<number, StatementSync>();
-  readonly #links = new Map<number, StatementSync>();
-
-  constructor(db: DatabaseSync) {
-    this.#db = db;
-  }
-
-  events(n: number): StatementSync {
-    let s = this.#events.get(n);
-    if (!s) {
-      s = this.#db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${rows(n, PARAMS)} ON CONFLICT DO NOTHING`);
-      this.#events.set(n, s);
-    }
-    return s;
-  }
-
-  links(n: number): StatementSync {
-    let s = this.#links.get(n);
-    if (!s) {
-      s = this.#db.prepare(
-        `INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(n, 5)}`,
-      );
-      this.#links.set(n, s);
-    }
-    return s;
-  }
-}
-
-// One transaction of `n` new events in chunks of 64 (every id is new, so each chunk's sequences are consecutive).
+// One transaction of `n` new events in chunks of 64, each row count's statements prepared once (as the hub's writer
+// does). Every id is new, so each chunk's sequences are consecutive.
 function commitOnce(
   db: DatabaseSync,
-  statements: Statements,
+  statements: StatementCache,
   counters: StatementSync,
   n: number,
   nextId: () => string,
@@ -174,11 +145,16 @@ function commitOnce(
       bytes += row[15] as number;
       for (const v of row) params.push(v);
     }
-    const last = Number(statements.events(size).run(...params).lastInsertRowid);
+    const insert = statements.get(
+      `INSERT INTO events (${COLUMNS}) VALUES ${rows(size, PARAMS)} ON CONFLICT DO NOTHING`,
+    );
+    const last = Number(insert.run(...params).lastInsertRowid);
     const links: SQLInputValue[] = [];
     for (let i = 0; i < size; i++)
       links.push(last - size + 1 + i, "RELATION", "TRIGGER", "5328c37f-bb7e-4bb7-84ea-9f5f85e4a7ce", null);
-    statements.links(size).run(...links);
+    statements
+      .get(`INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(size, 5)}`)
+      .run(...links);
   }
   counters.run(n, bytes);
   db.exec("COMMIT");
