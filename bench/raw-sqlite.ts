@@ -17,9 +17,8 @@ import { join } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { openStore } from "@cairn/hub";
-import { toHttpBatch } from "../packages/cdevents/src/index.ts";
-import { StatementCache } from "../packages/hub/src/store/sqlite-tx.ts";
-import { templateEvent } from "./ingest-event.ts";
+import { parseType, toHttpBatch } from "../packages/cdevents/src/index.ts";
+import { PLACEHOLDER, templateEvent } from "./ingest-event.ts";
 
 /** What the baseline prints. */
 export interface RawSqliteResult {
@@ -39,39 +38,73 @@ const PARAMS = 16;
 const rows = (n: number, params: number): string =>
   new Array(n).fill(`(${new Array(params).fill("?").join(", ")})`).join(", ");
 
-/** The stored columns of the bench's event with a placeholder id, as the hub stores them (body and attributes verbatim). */
-function rowTemplate(): { placeholder: string; values: (id: string, now: number) => SQLInputValue[] } {
+interface Context {
+  readonly source: string;
+  readonly type: string;
+  readonly version: string;
+  readonly timestamp: string;
+  readonly chainId: string;
+  readonly links: readonly [{ linkType: string; linkKind: string; target: { contextId: string } }];
+}
+
+/**
+ * The stored columns of the bench's event for a given id, as the hub stores them (body and attributes verbatim, the
+ * type's columns from its parts), and its one link's columns.
+ */
+function rowTemplate(): { values: (id: string, now: number) => SQLInputValue[]; link: SQLInputValue[] } {
   const event = templateEvent();
-  const placeholder = String((event.context as { id: string }).id);
   const envelope = JSON.parse(toHttpBatch([event]).body)[0] as Record<string, unknown>;
   const { data, ...attributes } = envelope;
-  const [b0, b1] = JSON.stringify(data).split(placeholder) as [string, string];
-  const [a0, a1] = JSON.stringify(attributes).split(placeholder) as [string, string];
-  const context = event.context as Record<string, string>;
-  const subject = event.subject as Record<string, string>;
+  const [b0, b1] = JSON.stringify(data).split(PLACEHOLDER) as [string, string];
+  const [a0, a1] = JSON.stringify(attributes).split(PLACEHOLDER) as [string, string];
+  const context = event.context as Context;
+  const subject = event.subject as { id: string; source: string };
+  const type = parseType(context.type);
+  if (!type) throw new Error(`the bench's event type ${context.type} does not parse`);
+  const [l] = context.links;
+  const { major, minor, patch } = type.version;
+  const timestampMs = Date.parse(context.timestamp);
   return {
-    placeholder,
     values: (id, now) => {
       const body = b0 + id + b1;
       return [
         id,
-        context.source as string,
-        context.type as string,
-        "service",
-        "deployed",
-        "0.2.0",
-        context.version as string,
-        subject.id as string,
-        subject.source as string,
-        context.timestamp as string,
-        Date.parse(context.timestamp as string),
-        context.chainId as string,
+        context.source,
+        context.type,
+        type.subject,
+        type.predicate,
+        `${major}.${minor}.${patch}`,
+        context.version,
+        subject.id,
+        subject.source,
+        context.timestamp,
+        timestampMs,
+        context.chainId,
         now,
         body,
         a0 + id + a1,
         Buffer.byteLength(body),
       ];
     },
+    link: [l.linkType, l.linkKind, l.target.contextId, null],
+  };
+}
+
+// The inserts of `n` events and of `n` links, prepared once per row count (as the hub's writer does).
+function chunkStatements(db: DatabaseSync): (n: number) => { events: StatementSync; links: StatementSync } {
+  const bySize = new Map<number, { events: StatementSync; links: StatementSync }>();
+  return (n) => {
+    let s = bySize.get(n);
+    if (!s) {
+      s = {
+        events: db.prepare(`INSERT INTO events (${COLUMNS}) VALUES ${rows(n, PARAMS)} ON CONFLICT DO NOTHING`),
+        links: db.prepare(
+          `INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(n, 5)}`,
+        ),
+      };
+      bySize.set(n, s);
+    }
+    return s;
   };
 }
 
@@ -91,7 +124,7 @@ async function main(): Promise<void> {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
   const template = rowTemplate();
-  const statements = new StatementCache(db);
+  const statements = chunkStatements(db);
   const counters = db.prepare("UPDATE counters SET events = events + ?, body_bytes = body_bytes + ? WHERE id = 1");
   const prefix = crypto.randomUUID().slice(0, 24);
   let counter = 0;
@@ -99,7 +132,7 @@ async function main(): Promise<void> {
     counter++;
     return `${prefix}${counter.toString(16).padStart(12, "0")}`;
   };
-  const commit = (): void => commitOnce(db, statements, counters, perCommit, nextId, template.values);
+  const commit = (): void => commitOnce(db, statements, counters, perCommit, nextId, template);
   const warmEnd = performance.now() + Number(args.warmup) * 1000;
   while (performance.now() < warmEnd) commit();
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -124,37 +157,31 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-// One transaction of `n` new events in chunks of 64, each row count's statements prepared once (as the hub's writer
-// does). Every id is new, so each chunk's sequences are consecutive.
+// One transaction of `n` new events in chunks of 64. Every id is new, so each chunk's sequences are consecutive.
 function commitOnce(
   db: DatabaseSync,
-  statements: StatementCache,
+  statements: (n: number) => { events: StatementSync; links: StatementSync },
   counters: StatementSync,
   n: number,
   nextId: () => string,
-  values: (id: string, now: number) => SQLInputValue[],
+  template: ReturnType<typeof rowTemplate>,
 ): void {
   db.exec("BEGIN IMMEDIATE");
   const now = Date.now();
   let bytes = 0;
   for (let first = 0; first < n; first += CHUNK) {
     const size = Math.min(CHUNK, n - first);
+    const { events, links } = statements(size);
     const params: SQLInputValue[] = [];
     for (let i = 0; i < size; i++) {
-      const row = values(nextId(), now);
+      const row = template.values(nextId(), now);
       bytes += row[15] as number;
       for (const v of row) params.push(v);
     }
-    const insert = statements.get(
-      `INSERT INTO events (${COLUMNS}) VALUES ${rows(size, PARAMS)} ON CONFLICT DO NOTHING`,
-    );
-    const last = Number(insert.run(...params).lastInsertRowid);
-    const links: SQLInputValue[] = [];
-    for (let i = 0; i < size; i++)
-      links.push(last - size + 1 + i, "RELATION", "TRIGGER", "5328c37f-bb7e-4bb7-84ea-9f5f85e4a7ce", null);
-    statements
-      .get(`INSERT INTO event_links (seq, link_type, link_kind, context_id, domain_id) VALUES ${rows(size, 5)}`)
-      .run(...links);
+    const last = Number(events.run(...params).lastInsertRowid);
+    const linkParams: SQLInputValue[] = [];
+    for (let i = 0; i < size; i++) linkParams.push(last - size + 1 + i, ...template.link);
+    links.run(...linkParams);
   }
   counters.run(n, bytes);
   db.exec("COMMIT");
